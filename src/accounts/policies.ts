@@ -14,9 +14,9 @@ export const operatorPolicy = {
   read: (a: Actor, o: OperatorSubject) => a.role === 'platform-admin' || inJurisdiction(a, o.division_code) || member(a, o.id),
   /** Approve, reject, suspend, reinstate. */
   review: (a: Actor, o: OperatorSubject) => a.role === 'platform-admin' || inJurisdiction(a, o.division_code),
-  /** Edit profile, licences, sites, staff, API keys, products. */
+  /** Edit profile, licences, sites, staff, API keys. */
   manage: (a: Actor, o: OperatorSubject) => a.role === 'platform-admin' || (a.role === 'operator-admin' && a.operatorId === o.id),
-  /** Day-to-day records: batches, codes. */
+  /** Day-to-day records: products, batches, codes. */
   work: (a: Actor, o: OperatorSubject) => a.role === 'platform-admin' || ((a.role === 'operator-admin' || a.role === 'operator-staff') && a.operatorId === o.id),
   overrideUscc: (a: Actor) => a.role === 'platform-admin',
   importBulk: (a: Actor) => a.role === 'platform-admin',

@@ -11,11 +11,15 @@ import { type Actor, type Role, PUBLIC } from '../accounts/actor.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { actor: Actor }
+  interface FastifyInstance { declaredRoutes: DeclaredRoute[] }
   interface FastifyContextConfig {
     /** Roles that may call this route; 'public' admits anonymous callers. Required on every route. */
     allow?: readonly Role[];
   }
 }
+
+/** A route and the roles it admits, as declared; the permission test walks these. */
+export interface DeclaredRoute { method: string; url: string; allow: readonly Role[] }
 
 export type App = FastifyInstance<any, any, any, Logger, ZodTypeProvider>;
 
@@ -49,9 +53,12 @@ export async function createHttp(opts: HttpOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
 
   // Every route must say who may call it.
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
     const allow = route.config?.allow;
     if (!allow && !route.url.startsWith('/docs')) throw new Error(`route ${route.method} ${route.url} declares no 'allow' roles`);
+    if (allow) for (const m of [route.method].flat()) if (m !== 'HEAD') declared.push({ method: m, url: route.url, allow });
     if (allow && route.schema) {
       const who = allow.join(', ');
       route.schema = { ...route.schema, description: `${route.schema.description ?? ''}\n\n允许 / allowed: ${who}`.trim() };
