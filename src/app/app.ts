@@ -7,6 +7,10 @@ import { PUBLIC, type Actor } from '../accounts/actor.ts';
 import { createServices, type Services } from './services.ts';
 import { accountsRoutes } from '../accounts/accounts-routes.ts';
 import { registryRoutes } from '../registry/registry-routes.ts';
+import { registryImportRoutes } from '../registry/registry-import-routes.ts';
+import { catalogRoutes } from '../catalog/catalog-routes.ts';
+import { batchesRoutes } from '../batches/batches-routes.ts';
+import { codesRoutes } from '../codes/codes-routes.ts';
 
 /** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
 function actorResolver(services: Services) {
@@ -30,5 +34,9 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   });
   accountsRoutes(app, services.accounts);
   registryRoutes(app, services.registry);
+  registryImportRoutes(app, { db: deps.db, registry: services.registry });
+  catalogRoutes(app, services.catalog);
+  batchesRoutes(app, services.batches);
+  codesRoutes(app, services.codes);
   return { app, services };
 }

@@ -1,27 +1,12 @@
 import { Command } from 'commander';
-import { loadConfig, type Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
-import { openStore, type Store } from '../app/runtime.ts';
+import { openStore } from '../app/runtime.ts';
 import { buildApp } from '../app/app.ts';
+import { configFrom, withStore } from './cli-support.ts';
+import { register as registerImport } from './import-command.ts';
 
 const program = new Command();
 program.name('suyuan').description('溯源 Suyuan — traceability platform / 追溯平台').option('--data <dir>', 'data directory for the embedded PostgreSQL (default ./data)');
-
-/** Loads config with the global --data flag and any per-command overrides. */
-export function configFrom(cmd: Command, overrides: Record<string, string | number | undefined> = {}): Config {
-  const g = cmd.optsWithGlobals();
-  return loadConfig({ SUYUAN_DATA_DIR: g.data, ...overrides });
-}
-
-/** Opens the store, runs `fn`, and always closes the store (stopping an embedded server) afterwards. */
-export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config, (m) => console.error(m));
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 program.command('serve').description('启动平台 / start the platform (HTTP API, docs, scan pages)')
   .option('--port <port>', 'port (or PORT)')
@@ -60,6 +45,7 @@ program.command('migrate').description('执行数据库迁移 / apply database m
   await withStore(configFrom(cmd), async () => { console.log('migrations up to date / 迁移完成'); });
 });
 
+registerImport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /**
  * The Suyuan trace code (see docs/code-scheme.md).
  *
- *   NNN K RRRRRRRRRRR C      16 characters, printed in groups of four: 350B 7K2M QX9D 4HRT
+ *   NNN K RRRRRRRRRRR C      16 characters, printed in groups of four: 350B 7K2M QX9D 4HRF
  *   NNN  issuing platform node (routes a scan in a federation)
  *   K    kind: B = batch (批次码), P = piece / single item (单品码)
  *   R×11 random payload (31^11 ≈ 2.5·10^16 values)
