@@ -1,0 +1,45 @@
+import type { Database, Queryable } from '../platform/db.ts';
+import { type Actor, actorId, ensure } from '../accounts/actor.ts';
+import { jurisdictionPrefix } from '../registry/division.ts';
+
+export interface QueryRecord { kind: string; query: Record<string, unknown>; resultCount: number; subjectDivision?: string | null }
+
+/** Appends one entry to the query log (append-only), in the caller's transaction or on the pool. */
+export async function logQuery(q: Queryable, actor: Actor, r: QueryRecord): Promise<void> {
+  let actorDivision: string | null = actor.jurisdiction ?? null;
+  if (!actorDivision && actor.operatorId) {
+    actorDivision = (await q.query<{ division_code: string }>('SELECT division_code FROM operators WHERE id = $1', [actor.operatorId])).rows[0]?.division_code ?? null;
+  }
+  await q.query(
+    `INSERT INTO query_log (actor_id, actor_role, operator_id, actor_division, subject_division, kind, query, result_count)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+    [actorId(actor), actor.role, actor.operatorId ?? null, actorDivision, r.subjectDivision ?? null, r.kind, r.query, r.resultCount],
+  );
+}
+
+/** Reading the query log: admins see all; a regulator sees entries whose asker or subject lies in its jurisdiction. */
+export function createQueryLogService(deps: { db: Database }) {
+  return {
+    async list(actor: Actor, f: { kind?: string; since?: string; limit?: number; before?: string }) {
+      ensure(actor, actor.role === 'platform-admin' || actor.role === 'regulator');
+      const prefix = actor.role === 'regulator' ? jurisdictionPrefix(actor.jurisdiction!) : '';
+      const rows = (await deps.db.pool.query(
+        `SELECT id, at, actor_id, actor_role, operator_id, actor_division, subject_division, kind, query, result_count
+           FROM query_log
+          WHERE ($1 = '' OR actor_division LIKE $1 || '%' OR subject_division LIKE $1 || '%')
+            AND ($2::text IS NULL OR kind = $2)
+            AND ($3::timestamptz IS NULL OR at >= $3)
+            AND ($4::bigint IS NULL OR id < $4)
+          ORDER BY id DESC LIMIT $5`,
+        [prefix, f.kind ?? null, f.since ?? null, f.before ?? null, Math.min(f.limit ?? 100, 1000)],
+      )).rows;
+      return {
+        items: rows.map((r) => ({
+          id: r.id, at: r.at.toISOString(), actorId: r.actor_id, actorRole: r.actor_role, operatorId: r.operator_id,
+          actorDivision: r.actor_division, subjectDivision: r.subject_division, kind: r.kind, query: r.query, resultCount: r.result_count,
+        })),
+      };
+    },
+  };
+}
+export type QueryLogService = ReturnType<typeof createQueryLogService>;

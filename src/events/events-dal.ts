@@ -1,0 +1,90 @@
+import type { Queryable } from '../platform/db.ts';
+import type { EpcisEvent, RoleChar } from './events-fns.ts';
+
+export interface EventRow {
+  seq: string; hash_id: string; event_id: string; event_type: string; action: string | null; biz_step: string | null;
+  disposition: string | null; event_time: Date; record_time: Date; read_point: string | null; biz_location: string | null;
+  operator_id: string | null; division_code: string | null; counterparty_id: string | null; source: string;
+  capture_id: string | null; captured_by: string | null; body: EpcisEvent;
+}
+
+export interface NewEvent {
+  hashId: string; eventId: string; eventType: string; action: string | null; bizStep: string | null; disposition: string | null;
+  eventTime: string; readPoint: string | null; bizLocation: string | null; operatorId: string | null; divisionCode: string | null;
+  counterpartyId: string | null; body: EpcisEvent; ids: Array<{ key: string; role: RoleChar }>;
+}
+
+export interface CodeFacts { code: string; status: string; owner_operator_id: string; kind: string; batch_id: string | null }
+
+/** Data access for the event store. Inserts are set-based: one statement for the events, one for their identifiers. */
+export function eventsDal(q: Queryable) {
+  return {
+    /**
+     * Inserts events that are not stored yet (by hash ID) and returns the stored ones with their sequence numbers.
+     * Identifiers go in with one more statement. Both in the caller's transaction.
+     */
+    async insertEvents(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
+      if (events.length === 0) return [] as Array<{ seq: string; hash_id: string }>;
+      const col = <T>(f: (e: NewEvent) => T) => events.map(f);
+      const stored = (await q.query<{ seq: string; hash_id: string }>(
+        `INSERT INTO events (hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location,
+                             operator_id, division_code, counterparty_id, source, capture_id, captured_by, body)
+         SELECT h, i, t, a, bs, d, et, rp, bl, op, dv, cp, $13, $14, $15, b
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[],
+                       $9::text[], $10::uuid[], $11::text[], $12::uuid[], $16::jsonb[])
+             WITH ORDINALITY AS x(h, i, t, a, bs, d, et, rp, bl, op, dv, cp, b, n)
+          ORDER BY n
+         ON CONFLICT (hash_id) DO NOTHING
+         RETURNING seq, hash_id`,
+        [col((e) => e.hashId), col((e) => e.eventId), col((e) => e.eventType), col((e) => e.action), col((e) => e.bizStep),
+          col((e) => e.disposition), col((e) => e.eventTime), col((e) => e.readPoint), col((e) => e.bizLocation),
+          col((e) => e.operatorId), col((e) => e.divisionCode), col((e) => e.counterpartyId), meta.source, meta.captureId,
+          meta.capturedBy, col((e) => JSON.stringify(e.body))],
+      )).rows;
+      const seqByHash = new Map(stored.map((r) => [r.hash_id, r.seq]));
+      const keys: string[] = []; const roles: string[] = []; const seqs: string[] = [];
+      for (const e of events) {
+        const seq = seqByHash.get(e.hashId);
+        if (!seq) continue;
+        for (const id of e.ids) { keys.push(id.key); roles.push(id.role); seqs.push(seq); }
+      }
+      if (keys.length) {
+        await q.query('INSERT INTO event_ids (key, role, seq) SELECT * FROM unnest($1::text[], $2::"char"[], $3::bigint[])', [keys, roles, seqs]);
+      }
+      return stored;
+    },
+    /** Which of these hash IDs are stored already. */
+    async existingHashes(hashes: string[]) {
+      return new Set((await q.query<{ hash_id: string }>('SELECT hash_id FROM events WHERE hash_id = ANY($1)', [hashes])).rows.map((r) => r.hash_id));
+    },
+    /** Stored events whose eventID matches one of these (to tell an ID clash from a duplicate). */
+    async byEventIds(ids: string[]) {
+      return (await q.query<{ event_id: string; hash_id: string }>('SELECT event_id, hash_id FROM events WHERE event_id = ANY($1)', [ids])).rows;
+    },
+    async codeFacts(codes: string[]) {
+      return (await q.query<CodeFacts>('SELECT code, status, owner_operator_id, kind, batch_id FROM codes WHERE code = ANY($1)', [codes])).rows;
+    },
+    /** Codes among `keys` that some event hands over to `operatorId` (it is the counterparty). */
+    async handedTo(keys: string[], operatorId: string) {
+      return new Set((await q.query<{ key: string }>(
+        `SELECT DISTINCT i.key FROM event_ids i JOIN events e ON e.seq = i.seq
+          WHERE i.key = ANY($1) AND e.counterparty_id = $2`, [keys, operatorId])).rows.map((r) => r.key));
+    },
+    /** Keys that already appear in any stored event. */
+    async usedKeys(keys: string[]) {
+      return new Set((await q.query<{ key: string }>('SELECT DISTINCT key FROM event_ids WHERE key = ANY($1)', [keys])).rows.map((r) => r.key));
+    },
+    async operatorsByUscc(usccs: string[]) {
+      return (await q.query<{ id: string; uscc: string; division_code: string }>(
+        'SELECT id, uscc, division_code FROM operators WHERE uscc = ANY($1)', [usccs])).rows;
+    },
+    async sitesById(ids: string[]) {
+      return (await q.query<{ id: string; operator_id: string; division_code: string }>(
+        'SELECT id, operator_id, division_code FROM sites WHERE id = ANY($1::uuid[])', [ids])).rows;
+    },
+    async operatorDivision(id: string) {
+      return (await q.query<{ division_code: string; status: string }>('SELECT division_code, status FROM operators WHERE id = $1', [id])).rows[0];
+    },
+  };
+}
+export type EventsDal = ReturnType<typeof eventsDal>;

@@ -1,0 +1,141 @@
+import type { Database, Queryable } from '../platform/db.ts';
+import { DomainError, invalid } from '../platform/errors.ts';
+import { type Actor, actorId, ensure } from '../accounts/actor.ts';
+import { eventHashId, type ContextInfo } from './epcis-hash.ts';
+import { eventsDal, type NewEvent } from './events-dal.ts';
+import { indexEvent, isCodeKey, ROLE, type EpcisEvent } from './events-fns.ts';
+
+/** Who an event belongs to, when the caller knows it better than the event does (native records). */
+export interface Attribution { operatorId: string | null; divisionCode: string | null; counterpartyId: string | null }
+
+export interface CaptureInput {
+  events: EpcisEvent[];
+  context?: ContextInfo;
+  source: 'epcis' | 'native' | 'ledger';
+  /** rollback: any bad event refuses the whole capture; proceed: good events are stored, bad ones reported. */
+  errorBehaviour: 'rollback' | 'proceed';
+  attribution?: Array<Attribution | undefined>;
+  captureId?: string | null;
+}
+export interface CaptureError { index: number; code: string; field: string; message: { zh: string; en: string } }
+export interface CaptureResult {
+  stored: Array<{ index: number; eventId: string; hashId: string; seq: string }>;
+  duplicates: Array<{ index: number; eventId: string; hashId: string }>;
+  errors: CaptureError[];
+}
+
+const OUTBOUND_STEPS = new Set(['shipping', 'departing', 'retail_selling', 'consigning', 'staging_outbound']);
+// Steps by which an operator takes in goods that another operator handed over; they may name that operator's codes.
+const INBOUND_STEPS = new Set(['receiving', 'arriving', 'accepting', 'unloading']);
+
+/**
+ * The capture path shared by EPCIS capture, native records and ledgers: hash, attribute, check, and store
+ * events idempotently in the caller's transaction.
+ */
+export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInput): Promise<CaptureResult> {
+  const dal = eventsDal(q);
+  const errors: CaptureError[] = [];
+  const fail = (index: number, code: string, field: string, zh: string, en: string) => errors.push({ index, code, field, message: { zh, en } });
+  const prepared: Array<NewEvent & { index: number }> = [];
+
+  // Facts about every Suyuan code, party and site the events name, fetched once for the whole capture.
+  const indexed = input.events.map((e) => indexEvent(e));
+  const codeKeys = [...new Set(indexed.flatMap((x) => x.ids.map((i) => i.key)).filter(isCodeKey))];
+  const codes = new Map((codeKeys.length ? await dal.codeFacts(codeKeys) : []).map((c) => [c.code, c]));
+  const usccs = [...new Set(indexed.flatMap((x) => [...x.sources, ...x.destinations]))];
+  const operators = new Map((usccs.length ? await dal.operatorsByUscc(usccs) : []).map((o) => [o.uscc, o]));
+  const siteIds = [...new Set(indexed.map((x) => x.bizLocation ?? x.readPoint).map((u) => /^urn:suyuan:site:([0-9a-f-]{36})$/.exec(u ?? '')?.[1]).filter((x): x is string => !!x))];
+  const sites = new Map((siteIds.length ? await dal.sitesById(siteIds) : []).map((s) => [s.id, s]));
+  const isOperator = !!actor.operatorId;
+  const handed = isOperator && codeKeys.length ? await dal.handedTo(codeKeys, actor.operatorId!) : new Set<string>();
+  const outputKeys = [...new Set(indexed.flatMap((x) => x.ids.filter((i) => i.role === ROLE.output || i.role === ROLE.outputQuantity).map((i) => i.key)).filter(isCodeKey))];
+  const used = outputKeys.length ? await dal.usedKeys(outputKeys) : new Set<string>();
+  const own = actor.operatorId ? await dal.operatorDivision(actor.operatorId) : undefined;
+
+  input.events.forEach((event, index) => {
+    const x = indexed[index];
+    const before = errors.length;
+    for (const { key, role } of x.ids) {
+      if (!isCodeKey(key)) continue;
+      const c = codes.get(key);
+      if (!c) { fail(index, 'CODE_UNKNOWN', 'epcList', `追溯码 ${key} 不存在`, `Trace code ${key} does not exist`); continue; }
+      if (c.status === 'void') { fail(index, 'CODE_VOID', 'epcList', `追溯码 ${key} 已作废`, `Trace code ${key} is void`); continue; }
+      if (c.status !== 'active') { fail(index, 'CODE_NOT_ACTIVE', 'epcList', `追溯码 ${key} 尚未激活`, `Trace code ${key} is not activated`); continue; }
+      if (!isOperator) continue;
+      const mine = c.owner_operator_id === actor.operatorId;
+      if ((role === ROLE.output || role === ROLE.outputQuantity) && x.eventType === 'TransformationEvent') {
+        if (!mine) fail(index, 'CODE_NOT_YOURS', 'outputEPCList', `输出追溯码 ${key} 不属于本主体`, `Output code ${key} belongs to another operator`);
+        else if (used.has(key)) fail(index, 'OUTPUT_CODE_REUSED', 'outputEPCList', `加工/混批的输出须使用新码，${key} 已被使用`, `Transformation outputs need new codes; ${key} is already in use`);
+        continue;
+      }
+      if (!mine && !handed.has(key) && !(x.bizStep && INBOUND_STEPS.has(x.bizStep))) {
+        fail(index, 'CODE_NOT_YOURS', 'epcList', `追溯码 ${key} 属于其他主体，且未交付给本主体`, `Trace code ${key} belongs to another operator and was not handed to you`);
+      }
+    }
+    if (errors.length > before) return;
+
+    let attribution = input.attribution?.[index];
+    if (!attribution) {
+      const siteId = /^urn:suyuan:site:([0-9a-f-]{36})$/.exec(x.bizLocation ?? x.readPoint ?? '')?.[1];
+      const site = siteId ? sites.get(siteId) : undefined;
+      if (site && isOperator && site.operator_id !== actor.operatorId) {
+        fail(index, 'SITE_NOT_YOURS', 'bizLocation', '业务地点不属于本主体', 'The business location belongs to another operator');
+        return;
+      }
+      const me = own ? [...operators.values()].find((o) => o.id === actor.operatorId) : undefined;
+      const others = (OUTBOUND_STEPS.has(x.bizStep ?? '') ? x.destinations : INBOUND_STEPS.has(x.bizStep ?? '') ? x.sources : [...x.destinations, ...x.sources])
+        .map((u) => operators.get(u)).filter((o) => o && o.id !== me?.id && o.id !== actor.operatorId);
+      attribution = { operatorId: actor.operatorId ?? null, divisionCode: site?.division_code ?? own?.division_code ?? null, counterpartyId: others[0]?.id ?? null };
+    }
+    const hashId = eventHashId(event, input.context);
+    const eventId = typeof event.eventID === 'string' && event.eventID ? event.eventID : hashId;
+    prepared.push({
+      index, hashId, eventId, eventType: x.eventType, action: x.action, bizStep: x.bizStep, disposition: x.disposition,
+      eventTime: x.eventTime, readPoint: x.readPoint, bizLocation: x.bizLocation, ...attribution,
+      body: { ...event, eventID: eventId }, ids: x.ids,
+    });
+  });
+
+  // Duplicates: already stored, or repeated inside this capture. An eventID reused for a different event is an error.
+  const stored = await dal.existingHashes(prepared.map((p) => p.hashId));
+  const clashes = new Map((await dal.byEventIds(prepared.map((p) => p.eventId))).map((r) => [r.event_id, r.hash_id]));
+  const duplicates: CaptureResult['duplicates'] = [];
+  const fresh: typeof prepared = [];
+  const seen = new Map<string, string>();
+  for (const p of prepared) {
+    if (stored.has(p.hashId) || seen.get(p.eventId) === p.hashId) { duplicates.push({ index: p.index, eventId: p.eventId, hashId: p.hashId }); continue; }
+    const clash = clashes.get(p.eventId) ?? seen.get(p.eventId);
+    if (clash && clash !== p.hashId) { fail(p.index, 'EVENT_ID_CONFLICT', 'eventID', `事件标识 ${p.eventId} 已用于另一个事件`, `eventID ${p.eventId} is already used by a different event`); continue; }
+    seen.set(p.eventId, p.hashId);
+    fresh.push(p);
+  }
+  errors.sort((a, b) => a.index - b.index);
+  if (errors.length && input.errorBehaviour === 'rollback') {
+    const first = errors[0];
+    throw new DomainError('invalid', first.code, `第 ${first.index + 1} 个事件：${first.message.zh}`, `Event ${first.index + 1}: ${first.message.en}`,
+      { field: `epcisBody.eventList.${first.index}.${first.field}`, errors });
+  }
+  const rows = await dal.insertEvents(fresh, { source: input.source, captureId: input.captureId ?? null, capturedBy: actorId(actor) ?? actor.role });
+  const seqByHash = new Map(rows.map((r) => [r.hash_id, r.seq]));
+  const result: CaptureResult = { stored: [], duplicates, errors };
+  for (const p of fresh) {
+    const seq = seqByHash.get(p.hashId);
+    // A concurrent capture of the same event won the race: it is a duplicate, not a loss.
+    if (seq) result.stored.push({ index: p.index, eventId: p.eventId, hashId: p.hashId, seq });
+    else duplicates.push({ index: p.index, eventId: p.eventId, hashId: p.hashId });
+  }
+  return result;
+}
+
+/** The event store service: capture for operators and admins. */
+export function createEventsService(deps: { db: Database }) {
+  return {
+    /** Captures events in one transaction (see captureInTx). */
+    async capture(actor: Actor, input: CaptureInput): Promise<CaptureResult> {
+      ensure(actor, actor.role === 'platform-admin' || actor.role === 'operator-admin' || actor.role === 'operator-staff');
+      if (input.events.length === 0) throw invalid('EPCIS_NO_EVENTS', '文档中没有事件', 'The document holds no events', { field: 'epcisBody.eventList' });
+      return deps.db.tx((q) => captureInTx(q, actor, input));
+    },
+  };
+}
+export type EventsService = ReturnType<typeof createEventsService>;
