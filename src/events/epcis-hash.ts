@@ -1,0 +1,331 @@
+/**
+ * EPCIS event hash ID (CBV 2.0, `ni:///sha-256;<hex>?ver=CBV2.0`) of an EPCIS 2.0 event in its JSON-LD form.
+ * The pre-hash string is built the way the reference generator RalphTro/epcis-event-hash-generator builds it,
+ * since its published vectors are what implementations agree on:
+ *   - the JSON is first mapped onto the XML element model (`epcList` holds `epc`, `quantityElement`, a business
+ *     transaction's type ahead of its id);
+ *   - the standard fields follow the canonical property order, each written `name=value` with no separator,
+ *     repeated fields sorted; a nested element's own user extensions follow its standard fields;
+ *   - everything else (ilmd, event-level extensions, and - as in the reference - bizTransactionList,
+ *     sourceList and destinationList) follows, sorted; eventID, recordTime and errorDeclaration are left out;
+ *   - values are canonical: UTC timestamps at milliseconds, numbers without padding, CBV URNs and bare
+ *     vocabulary words as Web URIs, GS1 identifiers as constrained canonical Digital Link URIs.
+ */
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { canonicalGs1Uri } from './epc-uri.ts';
+
+/** What an event's hash needs from the document around it. */
+export interface ContextInfo {
+  /** Prefix → namespace IRI declared in the document's `@context`; the EPCIS context's own prefixes are implied. */
+  readonly namespaces?: Readonly<Record<string, string>>;
+  /** Extension fields the document declares as not part of the hash (`ignoreFields`), compact or as `{iri}name`. */
+  readonly ignoreFields?: readonly string[];
+}
+
+type Json = string | number | boolean | null | undefined | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** The XML-shaped element tree the pre-hash string is read from. */
+interface Node {
+  readonly name: string;
+  readonly value: string;
+  readonly children: readonly Node[];
+  /** Children keep their given order instead of being sorted (a business transaction's type before its id). */
+  readonly keepOrder?: boolean;
+}
+
+interface Scope {
+  readonly namespaces: Readonly<Record<string, string>>;
+  readonly ignored: ReadonlySet<string>;
+}
+
+const CBV = 'https://ref.gs1.org/cbv/';
+const GS1_VOC = 'https://gs1.org/voc/';
+// Prefixes the EPCIS 2.0 JSON-LD context declares, so every EPCIS document may use them.
+const EPCIS_PREFIXES: Record<string, string> = { epcis: 'https://ref.gs1.org/epcis/', cbv: CBV, cbvmda: 'urn:epcglobal:cbv:mda:', gs1: GS1_VOC };
+// JSON-LD comments are not event data.
+const COMMENT_KEYS = new Set(['@context', 'comment', 'rdfs:comment']);
+const UNHASHED_EVENT_FIELDS = new Set(['type', 'eventID', 'recordTime', 'errorDeclaration']);
+
+// Fields the EPCIS context types as vocabulary (`@type: @vocab`): a bare word stands for this IRI prefix + word.
+const VOCABULARY: Record<string, string> = {
+  '/bizStep': `${CBV}BizStep-`,
+  '/disposition': `${CBV}Disp-`,
+  'persistentDisposition/set': `${CBV}Disp-`,
+  'persistentDisposition/unset': `${CBV}Disp-`,
+  'bizTransactionList/type': `${CBV}BTT-`,
+  'sourceList/type': `${CBV}SDT-`,
+  'destinationList/type': `${CBV}SDT-`,
+  'sensorReport/type': GS1_VOC,
+  'sensorReport/exception': GS1_VOC,
+  'sensorReport/component': `${CBV}Comp-`,
+};
+// EPCIS 1.x CBV URNs and their CBV 2.0 Web URIs.
+const CBV_URNS: [string, string][] = [
+  ['urn:epcglobal:cbv:bizstep:', `${CBV}BizStep-`],
+  ['urn:epcglobal:cbv:disp:', `${CBV}Disp-`],
+  ['urn:epcglobal:cbv:btt:', `${CBV}BTT-`],
+  ['urn:epcglobal:cbv:sdt:', `${CBV}SDT-`],
+  ['urn:epcglobal:cbv:er:', `${CBV}ER-`],
+];
+
+interface Field {
+  readonly name: string;
+  /** Value is a timestamp, written in UTC at millisecond precision. */
+  readonly time?: boolean;
+  /** Canonical order of the element's children; absent for a simple value. */
+  readonly fields?: readonly Field[];
+}
+
+const leaf = (...names: string[]): Field[] => names.map((name) => ({ name }));
+const QUANTITY: Field[] = [{ name: 'quantityElement', fields: leaf('epcClass', 'quantity', 'uom') }];
+const EPCS: Field[] = leaf('epc');
+const SENSOR_METADATA: Field[] = [
+  { name: 'time', time: true }, { name: 'startTime', time: true }, { name: 'endTime', time: true },
+  ...leaf('deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod', 'bizRules'),
+];
+const SENSOR_REPORT: Field[] = [
+  ...leaf('type', 'exception', 'deviceID', 'deviceMetadata', 'rawData', 'dataProcessingMethod'),
+  { name: 'time', time: true },
+  ...leaf('microorganism', 'chemicalSubstance', 'value', 'component', 'stringValue', 'booleanValue', 'hexBinaryValue',
+    'uriValue', 'minValue', 'maxValue', 'meanValue', 'sDev', 'percRank', 'percValue', 'uom', 'coordinateReferenceSystem'),
+];
+// Canonical property order. bizTransactionList, sourceList and destinationList are absent on purpose: the
+// reference generator's order never matches them, so they hash among the trailing sorted fields, as the vectors show.
+const EVENT_ORDER: Field[] = [
+  { name: 'eventTime', time: true },
+  ...leaf('eventTimeZoneOffset', 'certificationInfo'),
+  { name: 'epcList', fields: EPCS },
+  { name: 'parentID' },
+  { name: 'inputEPCList', fields: EPCS },
+  { name: 'childEPCs', fields: EPCS },
+  { name: 'quantityList', fields: QUANTITY },
+  { name: 'childQuantityList', fields: QUANTITY },
+  { name: 'inputQuantityList', fields: QUANTITY },
+  { name: 'outputEPCList', fields: EPCS },
+  { name: 'outputQuantityList', fields: QUANTITY },
+  ...leaf('action', 'transformationID', 'bizStep', 'disposition'),
+  { name: 'persistentDisposition', fields: leaf('set', 'unset') },
+  { name: 'readPoint', fields: leaf('id') },
+  { name: 'bizLocation', fields: leaf('id') },
+  { name: 'sensorElementList', fields: [{ name: 'sensorElement', fields: [
+    { name: 'sensorMetadata', fields: SENSOR_METADATA },
+    { name: 'sensorReport', fields: SENSOR_REPORT },
+  ] }] },
+];
+
+// JSON names that differ from the XML element names the algorithm is defined on.
+const XML_NAMES: Record<string, string> = {
+  inputEPC: 'epc', outputEPC: 'epc', childQuantity: 'quantityElement', inputQuantity: 'quantityElement', outputQuantity: 'quantityElement',
+};
+const TRANSACTION_PARTIES = new Set(['bizTransaction', 'source', 'destination']);
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+// Python's sort order (code points), which the reference and its vectors use.
+const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const sorted = (parts: string[]) => parts.sort(byCodePoint);
+
+/** Namespace prefixes and `ignoreFields` declared by an EPCIS JSON-LD document or query document. */
+export function contextInfoFromDocument(document: object): ContextInfo {
+  const doc = document as JsonObject;
+  const namespaces = declaredPrefixes(doc['@context']);
+  const queryResults = isObject(doc.epcisBody) ? doc.epcisBody.queryResults : undefined;
+  const ignoreFields: string[] = [];
+  for (const holder of [doc, queryResults]) {
+    if (!isObject(holder)) continue;
+    for (const [key, value] of Object.entries(holder)) {
+      if ((key === 'ignoreFields' || key.endsWith(':ignoreFields')) && Array.isArray(value)) {
+        ignoreFields.push(...value.filter((v): v is string => typeof v === 'string'));
+      }
+    }
+  }
+  return { namespaces, ignoreFields };
+}
+
+/** The events of an EPCIS document: its eventList, a query document's result eventList, or its single event. */
+export function documentEvents(document: object): object[] {
+  const body = (document as JsonObject).epcisBody;
+  if (!isObject(body)) return [];
+  const results = isObject(body.queryResults) && isObject(body.queryResults.resultsBody) ? body.queryResults.resultsBody : body;
+  if (Array.isArray(results.eventList)) return results.eventList.filter(isObject);
+  return isObject(body.event) ? [body.event] : [];
+}
+
+/** The canonical pre-hash string of an EPCIS event (JSON-LD) whose hash is its event hash ID. */
+export function preHashString(event: object, context: ContextInfo = {}): string {
+  const ev = event as JsonObject;
+  const namespaces = { ...EPCIS_PREFIXES, ...context.namespaces, ...declaredPrefixes(ev['@context']) };
+  const scope: Scope = { namespaces, ignored: new Set((context.ignoreFields ?? []).map((f) => expandName(f, namespaces))) };
+  const fields = Object.fromEntries(Object.entries(ev).filter(([key]) => !UNHASHED_EVENT_FIELDS.has(key)));
+  const { text, rest } = orderedText(objectChildren(fields, '', scope), EVENT_ORDER, false);
+  return `eventType=${String(ev.type ?? '')}${text}${genericText(rest)}`;
+}
+
+/** The CBV 2.0 event hash ID of an EPCIS event (JSON-LD): `ni:///sha-256;<hex>?ver=CBV2.0`. */
+export function eventHashId(event: object, context?: ContextInfo): string {
+  const digest = createHash('sha256').update(preHashString(event, context), 'utf8').digest('hex');
+  return `ni:///sha-256;${digest}?ver=CBV2.0`;
+}
+
+function declaredPrefixes(context: Json): Record<string, string> {
+  const prefixes: Record<string, string> = {};
+  for (const entry of [context].flat()) {
+    if (!isObject(entry)) continue;
+    for (const [prefix, iri] of Object.entries(entry)) if (typeof iri === 'string') prefixes[prefix] = iri;
+  }
+  return prefixes;
+}
+
+/** `prefix:name` or a full IRI → `{namespace}name`, the XML expanded name the hash uses for extensions. */
+function expandName(name: string, namespaces: Readonly<Record<string, string>>): string {
+  const colon = name.indexOf(':');
+  const iri = colon > 0 ? namespaces[name.slice(0, colon)] : undefined;
+  if (iri !== undefined) return `{${iri}}${name.slice(colon + 1)}`;
+  const longest = Object.values(namespaces).filter((ns) => ns.includes('://') && name.startsWith(ns) && name.length > ns.length)
+    .sort((a, b) => b.length - a.length)[0];
+  return longest ? `{${longest}}${name.slice(longest.length)}` : name;
+}
+
+function objectChildren(obj: JsonObject, parent: string, scope: Scope): Node[] {
+  const nodes: Node[] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    if (COMMENT_KEYS.has(key)) continue;
+    const name = expandName(key, scope.namespaces);
+    if (!scope.ignored.has(name)) nodes.push(...toNodes(name, value, VOCABULARY[`${parent}/${key}`], scope));
+  }
+  return toXmlModel(nodes);
+}
+
+function toNodes(name: string, value: Json, vocabulary: string | undefined, scope: Scope): Node[] {
+  if (Array.isArray(value)) return value.flatMap((v) => toNodes(name, v, vocabulary, scope));
+  if (value === null || value === undefined) return [];
+  if (isObject(value)) return [{ name, value: '', children: objectChildren(value, name, scope) }];
+  return [{ name, value: scalarText(value, vocabulary, scope), children: [] }];
+}
+
+function scalarText(value: string | number | boolean, vocabulary: string | undefined, scope: Scope): string {
+  if (typeof value !== 'string') return String(value);
+  if (vocabulary && !value.includes(':') && value.trim()) return vocabulary + value.trim();
+  // GS1 vocabulary CURIEs (gs1:Temperature) are expanded in values; user prefixes stay as written, as in XML.
+  const colon = value.indexOf(':');
+  const iri = colon > 0 ? scope.namespaces[value.slice(0, colon)] : undefined;
+  return iri && /^https:\/\/(ref\.)?gs1\.org\//.test(iri) ? iri + value.slice(colon + 1) : value;
+}
+
+/** Names and groups one level of JSON the way the XML binding does: `epcList` holds `epc` elements, and so on. */
+function toXmlModel(nodes: Node[]): Node[] {
+  const out: Node[] = [];
+  const lists = new Map<string, Node[]>();
+  for (const node of nodes) {
+    const isList = node.name.endsWith('List') || node.name === 'childEPCs';
+    if (!isList) {
+      out.push(xmlElement(node));
+      continue;
+    }
+    let members = lists.get(node.name);
+    if (!members) {
+      members = [];
+      lists.set(node.name, members);
+      out.push({ name: node.name, value: '', children: members });
+    }
+    members.push(xmlElement({ ...node, name: node.name === 'childEPCs' ? 'epc' : node.name.slice(0, -'List'.length) }));
+  }
+  return out;
+}
+
+function xmlElement(node: Node): Node {
+  const hasChildren = node.children.length > 0;
+  if (TRANSACTION_PARTIES.has(node.name) && hasChildren) {
+    // {type, bizTransaction} is hashed type first, then the id, then anything else.
+    const pick = (name: string) => node.children.filter((c) => c.name === name);
+    const others = node.children.filter((c) => c.name !== 'type' && c.name !== node.name);
+    return { name: '', value: '', children: [...pick('type'), ...pick(node.name), ...others], keepOrder: true };
+  }
+  const name = XML_NAMES[node.name] ?? (node.name === 'quantity' && hasChildren ? 'quantityElement' : node.name);
+  return name === node.name ? node : { ...node, name };
+}
+
+interface Serialised {
+  readonly text: string;
+  /** What the property order did not consume; it hashes with the trailing sorted fields. */
+  readonly rest: Node[];
+}
+
+// A user extension in the reference's sense: a namespaced element whose namespace IRI ends with a slash.
+const isUserExtension = (node: Node) => /^\{[^}]*\/\}/.test(node.name);
+
+function orderedText(nodes: readonly Node[], order: readonly Field[], nested: boolean): Serialised {
+  // Like the reference, an element's own extensions follow its standard fields only when it has more than one child.
+  const extensions = nested && nodes.length > 1 ? nodes.filter(isUserExtension) : [];
+  const pending = nodes.filter((n) => !extensions.includes(n));
+  const rest = pending.filter((n) => !order.some((f) => f.name === n.name));
+  let text = '';
+  for (const field of order) {
+    const parts: string[] = [];
+    for (const node of pending.filter((n) => n.name === field.name)) {
+      const s = fieldText(node, field);
+      if (s.text) parts.push(s.text);
+      rest.push(...s.rest);
+    }
+    text += sorted(parts).join('');
+  }
+  return { text: text + genericText(extensions), rest };
+}
+
+function fieldText(node: Node, field: Field): Serialised {
+  const raw = node.value.trim();
+  const value = raw ? '=' + (field.time ? canonicalTimestamp(raw) : canonicalValue(raw)) : '';
+  if (!field.fields) return { text: value ? node.name + value : '', rest: node.children.length ? [node] : [] };
+  const inner = orderedText(node.children, field.fields, true);
+  return {
+    text: value || inner.text ? node.name + value + inner.text : '',
+    rest: inner.rest.length ? [{ ...node, children: inner.rest }] : [],
+  };
+}
+
+function genericText(nodes: readonly Node[], keepOrder = false): string {
+  const parts = nodes.map((n) => {
+    const raw = n.value.trim();
+    return n.name + (raw ? '=' + canonicalValue(raw) : '') + genericText(n.children, n.keepOrder);
+  });
+  return (keepOrder ? parts : sorted(parts)).join('');
+}
+
+function canonicalValue(text: string): string {
+  const urn = CBV_URNS.find(([prefix]) => text.startsWith(prefix));
+  const web = urn ? urn[1] + text.slice(urn[0].length) : text;
+  const number = canonicalNumber(web) ?? web;
+  return canonicalGs1Uri(number) ?? number;
+}
+
+/** A decimal number as Python's float repr writes it (the reference's rule), or undefined for other text. */
+function canonicalNumber(text: string): string | undefined {
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) return undefined;
+  // Integral values lose their fraction; beyond 2^53 they keep float precision, as the vectors require.
+  if (Number.isInteger(n)) return BigInt(n).toString();
+  const [mantissa, exponent] = n.toExponential().split('e');
+  return Number(exponent) < -4 ? `${mantissa}e-${exponent.slice(1).padStart(2, '0')}` : String(n);
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** An ISO 8601 timestamp in UTC at milliseconds, rounded half up; other text is returned unchanged. */
+function canonicalTimestamp(text: string): string {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return text;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((p) => Number(p ?? 0));
+  const fraction = m[7] ?? '';
+  const millis = Number(fraction.slice(0, 3).padEnd(3, '0')) + (fraction[3] >= '5' ? 1 : 0);
+  const local = new Date(0);
+  local.setUTCFullYear(year, month - 1, day);
+  local.setUTCHours(hour, minute, second, 0);
+  // Reject what Date would roll over (month 13, 30 February, hour 25).
+  if (local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day || local.getUTCHours() !== hour || minute > 59 || second > 59) return text;
+  // A timestamp without offset is taken as UTC (the reference would use the host's zone).
+  const zone = m[8] && m[8].toUpperCase() !== 'Z' ? /^([+-])(\d{2}):?(\d{2})?$/.exec(m[8]) : null;
+  const offsetMinutes = zone ? (zone[1] === '-' ? -1 : 1) * (Number(zone[2]) * 60 + Number(zone[3] ?? 0)) : 0;
+  return new Date(local.getTime() + millis - offsetMinutes * 60_000).toISOString();
+}
