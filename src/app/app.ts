@@ -11,6 +11,7 @@ import { registryImportRoutes } from '../registry/registry-import-routes.ts';
 import { catalogRoutes } from '../catalog/catalog-routes.ts';
 import { batchesRoutes } from '../batches/batches-routes.ts';
 import { codesRoutes } from '../codes/codes-routes.ts';
+import { labelsRoutes } from '../labels/labels-routes.ts';
 
 /** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
 function actorResolver(services: Services) {
@@ -38,5 +39,6 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   catalogRoutes(app, services.catalog);
   batchesRoutes(app, services.batches);
   codesRoutes(app, services.codes);
+  labelsRoutes(app, services.codes);
   return { app, services };
 }
