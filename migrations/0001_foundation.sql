@@ -22,8 +22,13 @@ CREATE TABLE journal (
   at           timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX journal_subject_idx ON journal (subject_type, subject_id, seq);
-CREATE RULE journal_no_update AS ON UPDATE TO journal DO INSTEAD NOTHING;
-CREATE RULE journal_no_delete AS ON DELETE TO journal DO INSTEAD NOTHING;
+-- Append-only tables refuse UPDATE and DELETE loudly (a rule that silently does nothing would hide bugs,
+-- and rules would also forbid INSERT … ON CONFLICT).
+CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON journal FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
 -- ── Registry ──────────────────────────────────────────────────────────────
 CREATE TABLE operators (

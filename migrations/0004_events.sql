@@ -52,8 +52,7 @@ CREATE INDEX events_counterparty_idx ON events (counterparty_id, seq);
 CREATE INDEX events_division_idx ON events (division_code text_pattern_ops, seq);
 CREATE INDEX events_biz_step_idx ON events (biz_step, event_time);
 CREATE INDEX events_capture_idx ON events (capture_id);
-CREATE RULE events_no_update AS ON UPDATE TO events DO INSTEAD NOTHING;
-CREATE RULE events_no_delete AS ON DELETE TO events DO INSTEAD NOTHING;
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
 -- Every identifier an event names, by role. The lineage engine expands level by level with
 -- `key = ANY($1)` on this table; EPCIS MATCH_* query parameters use it too.
@@ -66,3 +65,4 @@ CREATE TABLE event_ids (
   PRIMARY KEY (key, role, seq)
 );
 CREATE INDEX event_ids_seq_idx ON event_ids (seq);
+CREATE TRIGGER event_ids_append_only BEFORE UPDATE OR DELETE ON event_ids FOR EACH ROW EXECUTE FUNCTION refuse_change();

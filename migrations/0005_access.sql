@@ -17,5 +17,4 @@ CREATE INDEX query_log_at_idx ON query_log (at);
 CREATE INDEX query_log_operator_idx ON query_log (operator_id, at);
 CREATE INDEX query_log_actor_division_idx ON query_log (actor_division text_pattern_ops, at);
 CREATE INDEX query_log_subject_division_idx ON query_log (subject_division text_pattern_ops, at);
-CREATE RULE query_log_no_update AS ON UPDATE TO query_log DO INSTEAD NOTHING;
-CREATE RULE query_log_no_delete AS ON DELETE TO query_log DO INSTEAD NOTHING;
+CREATE TRIGGER query_log_append_only BEFORE UPDATE OR DELETE ON query_log FOR EACH ROW EXECUTE FUNCTION refuse_change();
