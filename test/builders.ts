@@ -78,3 +78,81 @@ export async function buildBatch(
   if (r.status !== 201) throw new Error(`create batch failed: ${r.status} ${r.text}`);
   return r.body;
 }
+
+/** One operator of a built chain: its registration and admin token, its site, and its product where it makes one. */
+export interface ChainOperator extends BuiltOperator { divisionCode: string; siteId: string; productId: string | null }
+/** An event a record stored: its EPCIS eventID, CBV hash ID and place in the node's sequence. */
+export interface ChainEvent { eventId: string; hashId: string; seq: string }
+/** What buildChain made: four operators, two batches (with their batch codes) and nine events in order. */
+export interface BuiltChain {
+  farm: ChainOperator; processor: ChainOperator; market: ChainOperator; supermarket: ChainOperator;
+  /** Batch codes: the farm's harvest (青菜, 1000 kg) and the processor's output (净菜, 1500 袋, a new code). */
+  codes: { harvest: string; processed: string };
+  /** Batch ids of the same two batches. */
+  batches: { harvest: string; processed: string };
+  events: {
+    harvest: ChainEvent; farmShipping: ChainEvent; processorReceiving: ChainEvent; transformation: ChainEvent; processorShipping: ChainEvent;
+    marketReceiving: ChainEvent; marketSale: ChainEvent; supermarketReceiving: ChainEvent; retailSale: ChainEvent;
+  };
+}
+
+/**
+ * Records a whole chain through the native records API, each step as its operator's admin:
+ *  1. the farm harvests 1000 kg of 青菜 (batch `codes.harvest`);
+ *  2. it ships 800 kg to the processor with a commitment certificate; the processor receives them (certificate, invoice);
+ *  3. the processor makes 1500 袋 of 净菜 from them (transformation: new batch, new code `codes.processed`);
+ *  4. it ships 1500 袋 to the market; the market receives them;
+ *  5. the market sells 1000 袋 to the supermarket (sale to an operator, with invoice); the supermarket receives them;
+ *  6. the supermarket sells 2 袋 to a consumer (retail sale).
+ * Divisions default to 闽侯县 350121 (farm), 鼓楼区 350102 (processor), 思明区 350203 (market), 湖里区 350206
+ * (supermarket): a Fuzhou regulator (350100) covers the first two, a Xiamen one (350200) the last two.
+ */
+export async function buildChain(t: TestApp, opts: { divisions?: Partial<Record<'farm' | 'processor' | 'market' | 'supermarket', string>> } = {}): Promise<BuiltChain> {
+  const n = ++counter;
+  const post = async (as: string, kind: string, body: unknown) => {
+    const r = await t.call('POST', `/api/v1/records/${kind}`, { as, body });
+    if (r.status !== 201) throw new Error(`record ${kind} failed: ${r.status} ${r.text}`);
+    return r.body as { event: ChainEvent; batches: Array<{ id: string; batchCode: { code: string } }> };
+  };
+  const event = (r: { event: ChainEvent }): ChainEvent => ({ eventId: r.event.eventId, hashId: r.event.hashId, seq: r.event.seq });
+  const party = async (role: 'farm' | 'processor' | 'market' | 'supermarket', name: string, types: string[], siteKind: string, product?: { name: string; unit: string; spec: string }): Promise<ChainOperator> => {
+    const divisionCode = opts.divisions?.[role] ?? { farm: '350121', processor: '350102', market: '350203', supermarket: '350206' }[role];
+    const o = await buildOperator(t, { division: divisionCode, types, name: `${name}${n}` });
+    const site = await buildSite(t, o, { name: `${name}${n}场所`, divisionCode, kind: siteKind });
+    const p = product ? await buildProduct(t, o, { ...product, categoryCode: 'AGRI.VEG.LEAFY', shelfLifeDays: 5 }) : null;
+    return { ...o, divisionCode, siteId: site.id, productId: p?.id ?? null };
+  };
+  const farm = await party('farm', '绿源蔬菜合作社', ['producer'], 'farm_plot', { name: '青菜', unit: 'kg', spec: '散装' });
+  const processor = await party('processor', '鲜切净菜加工厂', ['processor'], 'plant', { name: '净菜', unit: '袋', spec: '500g/袋' });
+  const market = await party('market', '海峡农产品批发市场', ['wholesale_market'], 'stall');
+  const supermarket = await party('supermarket', '鲜丰超市湖里店', ['retailer'], 'shop');
+  const certificate = { type: 'commitment', number: `HG-${n}`, issuer: farm.name, issuedOn: '2024-05-01' };
+
+  const harvest = await post(farm.adminToken, 'harvest', { productId: farm.productId, siteId: farm.siteId, lotNumber: `QC-${n}`, quantity: 1000, harvestedOn: '2024-05-01' });
+  const harvestCode = harvest.batches[0].batchCode.code;
+  const farmShipping = await post(farm.adminToken, 'shipping', { siteId: farm.siteId, to: { uscc: processor.uscc }, goods: [{ code: harvestCode, quantity: 800 }], vehiclePlate: '闽A12345', certificates: [certificate] });
+  const processorReceiving = await post(processor.adminToken, 'receiving', {
+    siteId: processor.siteId, from: { operatorId: farm.id }, goods: [{ code: harvestCode, quantity: 800 }], certificates: [certificate], invoices: [{ number: `FP-${n}`, issuedOn: '2024-05-01' }],
+  });
+  const transformation = await post(processor.adminToken, 'transformation', {
+    siteId: processor.siteId, kind: 'processing', inputs: [{ code: harvestCode, quantity: 800 }], outputs: [{ productId: processor.productId, quantity: 1500, lotNumber: `JC-${n}` }],
+  });
+  const processedCode = transformation.batches[0].batchCode.code;
+  const processorShipping = await post(processor.adminToken, 'shipping', { siteId: processor.siteId, to: { operatorId: market.id }, goods: [{ code: processedCode, quantity: 1500 }] });
+  const marketReceiving = await post(market.adminToken, 'receiving', { siteId: market.siteId, from: { uscc: processor.uscc }, goods: [{ code: processedCode, quantity: 1500 }] });
+  const marketSale = await post(market.adminToken, 'sale', {
+    siteId: market.siteId, to: { operatorId: supermarket.id }, goods: [{ code: processedCode, quantity: 1000 }], price: { amount: '3500.00' }, invoiceNo: `XS-${n}`,
+  });
+  const supermarketReceiving = await post(supermarket.adminToken, 'receiving', { siteId: supermarket.siteId, from: { operatorId: market.id }, goods: [{ code: processedCode, quantity: 1000 }] });
+  const retailSale = await post(supermarket.adminToken, 'sale', { siteId: supermarket.siteId, goods: [{ code: processedCode, quantity: 2 }], price: { amount: 9.8 } });
+  return {
+    farm, processor, market, supermarket,
+    codes: { harvest: harvestCode, processed: processedCode },
+    batches: { harvest: harvest.batches[0].id, processed: transformation.batches[0].id },
+    events: {
+      harvest: event(harvest), farmShipping: event(farmShipping), processorReceiving: event(processorReceiving), transformation: event(transformation),
+      processorShipping: event(processorShipping), marketReceiving: event(marketReceiving), marketSale: event(marketSale),
+      supermarketReceiving: event(supermarketReceiving), retailSale: event(retailSale),
+    },
+  };
+}

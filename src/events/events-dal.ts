@@ -64,11 +64,15 @@ export function eventsDal(q: Queryable) {
     async codeFacts(codes: string[]) {
       return (await q.query<CodeFacts>('SELECT code, status, owner_operator_id, kind, batch_id FROM codes WHERE code = ANY($1)', [codes])).rows;
     },
-    /** Codes among `keys` that some event hands over to `operatorId` (it is the counterparty). */
+    /**
+     * Codes among `keys` handed over to `operatorId`: some event names it the counterparty, or it recorded
+     * receiving them itself (entry admission when the supplier recorded no shipment).
+     */
     async handedTo(keys: string[], operatorId: string) {
       return new Set((await q.query<{ key: string }>(
         `SELECT DISTINCT i.key FROM event_ids i JOIN events e ON e.seq = i.seq
-          WHERE i.key = ANY($1) AND e.counterparty_id = $2`, [keys, operatorId])).rows.map((r) => r.key));
+          WHERE i.key = ANY($1) AND (e.counterparty_id = $2 OR (e.operator_id = $2 AND e.biz_step = 'receiving'))`,
+        [keys, operatorId])).rows.map((r) => r.key));
     },
     /** Keys that already appear in any stored event. */
     async usedKeys(keys: string[]) {

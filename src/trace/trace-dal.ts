@@ -1,0 +1,91 @@
+import type { Queryable } from '../platform/db.ts';
+import type { Actor } from '../accounts/actor.ts';
+import { eventVisibility } from '../access/visibility.ts';
+import type { EpcisEvent, RoleChar } from '../events/events-fns.ts';
+import type { LineageEvent, LineageSource } from './trace-types.ts';
+
+interface LevelRow {
+  seq: string; event_id: string; event_type: string; action: string | null; biz_step: string | null; event_time: Date; record_time: Date;
+  operator_id: string | null; counterparty_id: string | null; division_code: string | null; body: EpcisEvent; keys: string[]; roles: string[];
+}
+
+/** A node's facts for the graph: the code with its batch, product, owner and site (the batch ones null for pool codes). */
+export interface NodeDetailRow {
+  code: string; kind: 'batch' | 'item'; status: string;
+  batch_id: string | null; lot_number: string | null; quantity: string | null; unit: string | null; produced_on: string | null; expires_on: string | null;
+  product_id: string | null; product_name: string | null; spec: string | null; gtin: string | null; category_code: string | null;
+  operator_id: string; operator_name: string; operator_division: string;
+  site_id: string | null; site_name: string | null; site_division: string | null;
+}
+
+export interface StoredEventRow {
+  seq: string; event_id: string; record_time: Date; body: EpcisEvent;
+  operator_id: string | null; counterparty_id: string | null; division_code: string | null;
+}
+
+const toLineageEvent = (r: LevelRow): LineageEvent => ({
+  seq: r.seq, eventId: r.event_id, eventType: r.event_type, action: r.action, bizStep: r.biz_step, eventTime: r.event_time,
+  recordTime: r.record_time, operatorId: r.operator_id, counterpartyId: r.counterparty_id, divisionCode: r.division_code,
+  ids: r.keys.map((key, i) => ({ key, role: r.roles[i] as RoleChar })), body: r.body,
+});
+
+/**
+ * One level of the lineage on this node's store, in one statement: the events naming any of the keys (event_ids
+ * primary key), each read once by its primary key with the viewer's visibility applied, and every identifier they
+ * name (back to event_ids by seq). No recursion in SQL, so that a sharded or federated source can do the same.
+ */
+export function pgLineageSource(q: Queryable): LineageSource {
+  return {
+    async expand(keys, viewer: Actor) {
+      if (keys.length === 0) return [];
+      const vis = eventVisibility(viewer, 'e', 2);
+      const rows = (await q.query<LevelRow>(
+        `SELECT e.seq, e.event_id, e.event_type, e.action, e.biz_step, e.event_time, e.record_time,
+                e.operator_id, e.counterparty_id, e.division_code, e.body,
+                array_agg(o.key ORDER BY o.role, o.key) AS keys, array_agg(o.role::text ORDER BY o.role, o.key) AS roles
+           FROM (SELECT DISTINCT i.seq FROM event_ids i WHERE i.key = ANY($1::text[])) hit
+           JOIN events e ON e.seq = hit.seq
+           JOIN event_ids o ON o.seq = e.seq
+          WHERE ${vis.sql}
+          GROUP BY e.seq`,
+        [keys, ...vis.params],
+      )).rows;
+      return rows.map(toLineageEvent);
+    },
+  };
+}
+
+/** Data access for the trace read paths: node details, operator names, a batch's codes, one event. */
+export function traceDal(q: Queryable) {
+  return {
+    /** Details of every Suyuan code among the nodes, in one statement. */
+    async nodeDetails(codes: string[]) {
+      if (codes.length === 0) return [];
+      return (await q.query<NodeDetailRow>(
+        `SELECT c.code, c.kind, c.status, b.id AS batch_id, b.lot_number, b.quantity, b.unit, b.produced_on, b.expires_on,
+                p.id AS product_id, p.name AS product_name, p.spec, p.gtin, p.category_code,
+                o.id AS operator_id, o.name AS operator_name, o.division_code AS operator_division,
+                s.id AS site_id, s.name AS site_name, s.division_code AS site_division
+           FROM codes c JOIN operators o ON o.id = c.owner_operator_id
+           LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id LEFT JOIN sites s ON s.id = b.site_id
+          WHERE c.code = ANY($1::text[])`,
+        [codes],
+      )).rows;
+    },
+    async operators(ids: string[]) {
+      if (ids.length === 0) return [];
+      return (await q.query<{ id: string; name: string; division_code: string }>(
+        'SELECT id, name, division_code FROM operators WHERE id = ANY($1::uuid[])', [ids])).rows;
+    },
+    /** The active batch codes of a batch: a Digital Link naming GTIN and lot starts the trace from these. */
+    async batchCodes(batchId: string) {
+      return (await q.query<{ code: string }>(
+        `SELECT code FROM codes WHERE batch_id = $1 AND kind = 'batch' AND status <> 'unassigned' ORDER BY seq`, [batchId])).rows.map((r) => r.code);
+    },
+    async eventById(eventId: string) {
+      return (await q.query<StoredEventRow>(
+        `SELECT seq, event_id, record_time, body, operator_id, counterparty_id, division_code FROM events WHERE event_id = $1`, [eventId])).rows[0];
+    },
+  };
+}
+export type TraceDal = ReturnType<typeof traceDal>;
