@@ -82,6 +82,12 @@ export function traceDal(q: Queryable) {
       return (await q.query<{ code: string }>(
         `SELECT code FROM codes WHERE batch_id = $1 AND kind = 'batch' AND status <> 'unassigned' ORDER BY seq`, [batchId])).rows.map((r) => r.code);
     },
+    /** The batch codes of an item code's batch: an item's history starts with its batch's (production, inspections). */
+    async itemBatchCodes(code: string) {
+      return (await q.query<{ code: string }>(
+        `SELECT b.code FROM codes i JOIN codes b ON b.batch_id = i.batch_id AND b.kind = 'batch' AND b.status <> 'unassigned'
+          WHERE i.code = $1 AND i.kind = 'item' ORDER BY b.seq`, [code])).rows.map((r) => r.code);
+    },
     async eventById(eventId: string) {
       return (await q.query<StoredEventRow>(
         `SELECT seq, event_id, record_time, body, operator_id, counterparty_id, division_code FROM events WHERE event_id = $1`, [eventId])).rows[0];
