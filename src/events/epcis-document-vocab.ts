@@ -51,8 +51,14 @@ export const COMPONENTS: ReadonlySet<string> = new Set([
   'easting', 'northing', 'latitude', 'longitude', 'altitude',
 ]);
 
-/** One vocabulary: its bare words and the prefixes that spell a word out as a full identifier. */
-export interface Vocabulary { words: ReadonlySet<string>; prefixes: readonly string[] }
+/**
+ * One vocabulary: its bare words and the prefixes that spell a word out as a full identifier. An open
+ * vocabulary also takes words outside the list, which are canonically written as `open` + word.
+ */
+export interface Vocabulary { words: ReadonlySet<string>; prefixes: readonly string[]; open?: string }
+
+/** A bare term of a vocabulary (`Temperature`, `Molar_concentration`), as the JSON-LD binding writes them. */
+export const isVocabularyWord = (v: string): boolean => /^[A-Za-z_][\w.-]*$/.test(v);
 
 /** CBV terms: the 1.x URN (still used by XML senders), the CBV 2.0 web URI and its `cbv:` CURIE. */
 const cbv = (words: ReadonlySet<string>, urn: string | null, web: string): Vocabulary => ({
@@ -60,7 +66,8 @@ const cbv = (words: ReadonlySet<string>, urn: string | null, web: string): Vocab
   prefixes: [...(urn ? [`urn:epcglobal:cbv:${urn}:`] : []), `https://ref.gs1.org/cbv/${web}-`, `cbv:${web}-`],
 });
 /** GS1 web vocabulary terms, which XML writes as `gs1:Temperature`. */
-const gs1 = (words: ReadonlySet<string>): Vocabulary => ({ words, prefixes: ['https://gs1.org/voc/', 'gs1:'] });
+const gs1 = (words: ReadonlySet<string>, open = false): Vocabulary =>
+  ({ words, prefixes: ['https://gs1.org/voc/', 'gs1:'], ...(open ? { open: 'gs1:' } : {}) });
 
 export const VOCAB = {
   bizStep: cbv(BIZ_STEPS, 'bizstep', 'BizStep'),
@@ -70,17 +77,27 @@ export const VOCAB = {
   errorReason: cbv(ERROR_REASONS, 'er', 'ER'),
   // Sensor components are new in CBV 2.0 and have no URN form.
   component: cbv(COMPONENTS, null, 'Comp'),
-  measurementType: gs1(MEASUREMENT_TYPES),
+  // Sensor types outside GS1's list are accepted (epcis-validate.ts); the JSON-LD binding reads a bare word
+  // as a GS1 web-vocabulary term, so an unlisted one is kept as its gs1: CURIE, which names it in any context.
+  measurementType: gs1(MEASUREMENT_TYPES, true),
   sensorAlertType: gs1(SENSOR_ALERT_TYPES),
 } as const satisfies Record<string, Vocabulary>;
 
-/** The bare word for a standard term written in any of its long forms; anything else comes back unchanged. */
+/**
+ * The bare word for a standard term written in any of its long forms. In an open vocabulary, a word outside
+ * the list, bare or in a long form, is written `open` + word (`EffectiveDoseRate` → `gs1:EffectiveDoseRate`).
+ * Anything else comes back unchanged.
+ */
 export function compactTerm(vocab: Vocabulary, value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  if (vocab.words.has(value)) return value;
   for (const prefix of vocab.prefixes) {
-    if (value.startsWith(prefix) && vocab.words.has(value.slice(prefix.length))) return value.slice(prefix.length);
+    if (!value.startsWith(prefix)) continue;
+    const word = value.slice(prefix.length);
+    if (vocab.words.has(word)) return word;
+    if (vocab.open && isVocabularyWord(word)) return vocab.open + word;
   }
-  return value;
+  return vocab.open && isVocabularyWord(value) ? vocab.open + value : value;
 }
 
 type Json = Record<string, unknown>;

@@ -7,6 +7,7 @@ import ajvFormats from 'ajv-formats';
 import { DomainError } from '../platform/errors.ts';
 import { canonicalGs1Uri } from './epc-uri.ts';
 import { parseJsonCapture, parseXmlCapture, type ParsedCapture } from './epcis-document.ts';
+import { MEASUREMENT_TYPES } from './epcis-document-vocab.ts';
 import { epcisSchemaIssues } from './epcis-validate.ts';
 import { parseXmlTree } from './epcis-xml-tree.ts';
 import { xmlRootKind, xmlToJsonLd } from './epcis-xml.ts';
@@ -48,8 +49,12 @@ function sourceEvents(body: unknown): Json[] {
 const VOCABULARY_KEYS = new Set(['bizStep', 'disposition', 'set', 'unset', 'type', 'reason', 'exception', 'component']);
 const LONG_FORM = /^(urn:epcglobal:cbv:[a-z]+:|https:\/\/ref\.gs1\.org\/cbv\/[A-Za-z]+-|cbv:[A-Za-z]+-|https:\/\/gs1\.org\/voc\/|gs1:)/;
 const bareWord = (key: string, value: unknown) => (VOCABULARY_KEYS.has(key) && typeof value === 'string' ? value.replace(LONG_FORM, '') : value);
+// A sensor type outside GS1's list lands as its gs1: CURIE instead ("EffectiveDoseRate" → "gs1:EffectiveDoseRate").
+const SENSOR_TYPE_PATH = /\.sensorElementList\.\d+\.sensorReport\.\d+\.type$/;
+const openSensorType = (where: string, value: unknown) => (SENSOR_TYPE_PATH.test(where) && typeof value === 'string'
+  && !MEASUREMENT_TYPES.has(bareWord('type', value) as string) ? `gs1:${String(bareWord('type', value))}` : value);
 
-/** Paths where parsed events differ from the source other than by a standard term written as its bare word. */
+/** Paths where parsed events differ from the source other than by a standard term written in its canonical form. */
 function alterations(parsed: unknown, source: unknown, where: string, key = ''): string[] {
   if (Array.isArray(parsed) && Array.isArray(source)) {
     return parsed.length !== source.length ? [where] : parsed.flatMap((p, i) => alterations(p, source[i], `${where}.${i}`, key));
@@ -57,7 +62,7 @@ function alterations(parsed: unknown, source: unknown, where: string, key = ''):
   if (isObject(parsed) && isObject(source)) {
     return [...new Set([...Object.keys(parsed), ...Object.keys(source)])].flatMap((k) => alterations(parsed[k], source[k], `${where}.${k}`, k));
   }
-  return Object.is(parsed, source) || Object.is(parsed, bareWord(key, source)) ? [] : [where];
+  return Object.is(parsed, source) || Object.is(parsed, bareWord(key, source)) || Object.is(parsed, openSensorType(where, source)) ? [] : [where];
 }
 
 /** Runs a parse that must be refused and returns the DomainError. */
@@ -104,27 +109,27 @@ test('epcis-document: every GS1 example in epcis/json parses with all events int
   assert.ok(files.length > 0);
 });
 
-test('epcis-document: openepcis JSON Capture/Documents and Events parse intact, refused exactly where the official schema refuses', () => {
+test('epcis-document: every openepcis JSON Capture/Documents and Events capture is accepted intact', () => {
   for (const folder of ['Documents', 'Events']) {
     const files = jsonFiles(capture('JSON', folder));
-    let accepted = 0;
     let events = 0;
-    const refused: string[] = [];
+    const beyondOfficial: string[] = [];
     for (const file of files) {
       const text = read(file);
       const body = JSON.parse(text);
-      if (officiallyValid(body)) {
-        const parsed = parseJsonCapture(text);
-        assert.deepEqual(alterations(parsed.events, sourceEvents(body), 'events'), [], name(file));
-        accepted++;
-        events += parsed.events.length;
-      } else {
-        const field = assertNamesField(refusal(() => parseJsonCapture(text)), body, name(file));
-        refused.push(`${name(file)} (${field})`);
+      let parsed: ParsedCapture;
+      try {
+        parsed = parseJsonCapture(text);
+      } catch (e) {
+        assert.fail(`${name(file)} must be accepted: ${JSON.stringify(e instanceof DomainError ? e.details.errors : String(e))}`);
       }
+      assert.deepEqual(alterations(parsed.events, sourceEvents(body), 'events'), [], name(file));
+      events += parsed.events.length;
+      // Those the official schema refuses are accepted only by the deliberate differences listed below.
+      if (!officiallyValid(body)) beyondOfficial.push(`${name(file)} (${explainedDisagreement(name(file), body).join('; ')})`);
     }
-    console.log(`epcis-document: ${accepted}/${files.length} JSON Capture/${folder} accepted intact (${events} events)`
-      + (refused.length > 0 ? `; refused like the official schema: ${refused.join(', ')}` : ''));
+    console.log(`epcis-document: ${files.length}/${files.length} JSON Capture/${folder} accepted intact (${events} events), 0 refused`
+      + (beyondOfficial.length > 0 ? `; ${beyondOfficial.length} of them refused by the official schema, accepted by deliberate difference: ${beyondOfficial.join(', ')}` : ''));
     assert.ok(files.length > 0);
   }
 });
@@ -219,11 +224,16 @@ function differences(xml: unknown, json: unknown, where: string, offsetLost: Dif
 /** Twins share a file name, up to case and underscores (…_error_declaration vs …_errorDeclaration). */
 const twinKey = (file: string) => name(file).replace(/\.\w+$/, '').replace(/_/g, '').toLowerCase();
 
-function compareTwins(folder: string): { pairs: number; unpaired: string[]; offsetLost: Difference[] } {
+/**
+ * Pairs the XML and JSON twins of a folder: their converted bodies must carry the same events, and when
+ * both are captured (the XML one may be refused only for element order, see below) so must the captures.
+ */
+function compareTwins(folder: string): { pairs: number; captured: number; unpaired: string[]; offsetLost: Difference[] } {
   const jsonByKey = new Map(jsonFiles(capture('JSON', folder)).map((f) => [twinKey(f), f]));
   const offsetLost: Difference[] = [];
   const unpaired: string[] = [];
   let pairs = 0;
+  let captured = 0;
   for (const xmlFile of xmlFiles(capture('XML', folder))) {
     const jsonFile = jsonByKey.get(twinKey(xmlFile));
     jsonByKey.delete(twinKey(xmlFile));
@@ -238,55 +248,189 @@ function compareTwins(folder: string): { pairs: number; unpaired: string[]; offs
     const diff = differences(side(xmlBody), side(jsonBody), `${name(xmlFile)} events`, offsetLost);
     assert.deepEqual(diff, [], `${name(xmlFile)} converts to the events of ${name(jsonFile)}`);
     pairs++;
+    let xmlCapture: ParsedCapture;
+    try {
+      xmlCapture = parseXmlCapture(read(xmlFile));
+    } catch {
+      continue; // judged by the acceptance test of XML captures
+    }
+    const jsonCapture = parseJsonCapture(read(jsonFile));
+    const captureSide = (c: ParsedCapture) => comparable(c.events, declaredPrefixes(c.context, { ...STANDARD_PREFIXES }));
+    const capturedDiff = differences(captureSide(xmlCapture), captureSide(jsonCapture), `${name(xmlFile)} captured events`, []);
+    assert.deepEqual(capturedDiff, [], `${name(xmlFile)} is captured as ${name(jsonFile)} is`);
+    captured++;
   }
   unpaired.push(...[...jsonByKey.values()].map(name));
-  return { pairs, unpaired, offsetLost };
+  return { pairs, captured, unpaired, offsetLost };
 }
 
 test('epcis-document: each XML twin in Capture/Documents converts to the events of its JSON twin', () => {
-  const { pairs, unpaired, offsetLost } = compareTwins('Documents');
-  console.log(`epcis-document: ${pairs}/${pairs} Documents XML/JSON twins convert to the same events; no twin: ${unpaired.join(', ')}; `
+  const { pairs, captured, unpaired, offsetLost } = compareTwins('Documents');
+  console.log(`epcis-document: ${pairs}/${pairs} Documents XML/JSON twins convert to the same events, ${captured} of them also captured alike (both accepted); no twin: ${unpaired.join(', ')}; `
     + `upstream fixture defect (JSON twin lost the UTC offset): ${offsetLost.map((d) => `${d.path} ${String(d.xml)} vs ${String(d.json)}`).join('; ') || 'none'}`);
   assert.ok(pairs >= 35, 'twins found');
+  assert.ok(captured >= pairs - 1, 'every twin pair is captured alike but for the element-order exception');
   assert.ok(offsetLost.length <= 1, 'offset defects stay the known exception, not a pattern');
 });
 
 test('epcis-document: each XML twin in Capture/Events converts to the event of its JSON twin', () => {
-  const { pairs, unpaired, offsetLost } = compareTwins('Events');
-  console.log(`epcis-document: ${pairs}/${pairs} Events XML/JSON twins convert to the same event; no twin: ${unpaired.join(', ')}; `
+  const { pairs, captured, unpaired, offsetLost } = compareTwins('Events');
+  console.log(`epcis-document: ${pairs}/${pairs} Events XML/JSON twins convert to the same event, ${captured} of them also captured alike (both accepted); no twin: ${unpaired.join(', ')}; `
     + `upstream fixture defect (JSON twin lost the UTC offset): ${offsetLost.map((d) => `${d.path} ${String(d.xml)} vs ${String(d.json)}`).join('; ') || 'none'}`);
   assert.ok(pairs >= 5, 'twins found');
+  assert.equal(captured, pairs, 'every twin pair is captured alike');
   assert.ok(offsetLost.length <= 1, 'offset defects stay the known exception, not a pattern');
 });
 
-test('epcis-document: every XML capture in Capture/Documents and Events is accepted, or refused naming the field', () => {
+/**
+ * The one contradiction among the fixtures that the converter cannot paper over: Capture/Documents holds a
+ * document whose elements are jumbled, while Capture/Invalid/ObjectEvent_with_wrong_element_order.xml must
+ * be refused for its element order. The XSD's xsd:sequence decides, so jumbled XML stays refused. A refusal
+ * is only tolerated here if every issue is an element-order issue and the JSON twin, which has no order,
+ * is accepted.
+ */
+const isOrderIssue = (i: { message: string }) => /is out of order: the XSD puts it/.test(i.message);
+
+test('epcis-document: every XML capture in Capture/Documents and Events is accepted, but for XSD element order', () => {
+  const jsonByKey = new Map(['Documents', 'Events'].flatMap((f) => jsonFiles(capture('JSON', f))).map((f) => [twinKey(f), f]));
+  const orderRefusals: string[] = [];
   for (const folder of ['Documents', 'Events']) {
     const files = xmlFiles(capture('XML', folder));
-    const refused: string[] = [];
+    let events = 0;
     for (const file of files) {
       const text = read(file);
-      let parsed: ParsedCapture | undefined;
+      let parsed: ParsedCapture;
       try {
         parsed = parseXmlCapture(text);
       } catch (e) {
         assert.ok(e instanceof DomainError && e.code === 'EPCIS_SCHEMA', `${name(file)}: ${String(e)}`);
-        const field = assertNamesField(e, xmlToJsonLd(parseXmlTree(text)), name(file));
-        refused.push(`${name(file)} (${field}: ${(e.details.errors as { message: string }[])[0].message})`);
+        const issues = e.details.errors as { field: string; message: string }[];
+        assertNamesField(e, xmlToJsonLd(parseXmlTree(text)), name(file));
+        assert.ok(issues.every(isOrderIssue), `${name(file)} must be accepted; refused: ${JSON.stringify(issues.filter((i) => !isOrderIssue(i)))}`);
+        const twin = jsonByKey.get(twinKey(file));
+        assert.ok(twin && parseJsonCapture(read(twin)), `${name(file)}: refused for element order only, and its JSON twin is accepted`);
+        orderRefusals.push(`${folder}/${name(file)} (${issues.length} elements out of XSD order, first ${issues[0].field}: ${issues[0].message}; `
+          + `JSON twin ${name(twin)} accepted)`);
+        continue;
       }
-      if (parsed) assert.ok(parsed.events.length > 0, name(file));
+      assert.ok(parsed.events.length > 0, name(file));
+      events += parsed.events.length;
     }
-    console.log(`epcis-document: ${files.length - refused.length}/${files.length} XML Capture/${folder} accepted`
-      + (refused.length > 0 ? `; refused: ${refused.join('; ')}` : ''));
+    const refusedHere = orderRefusals.filter((r) => r.startsWith(`${folder}/`)).length;
+    console.log(`epcis-document: ${files.length - refusedHere}/${files.length} XML Capture/${folder} accepted (${events} events), ${refusedHere} refused`);
   }
+  console.log(`epcis-document: XML exception, refused because the XSD order wins over the contradicting fixtures `
+    + `(Capture/Invalid/ObjectEvent_with_wrong_element_order.xml must be refused): ${orderRefusals.join('; ') || 'none'}`);
+  assert.ok(orderRefusals.length <= 1, 'the element-order refusal stays the known exception, not a pattern');
 });
 
 // ---- agreement with the official schema ---------------------------------------------------------
 
-/** Our rules refuse gs1:<not a GS1 term> as a sensor type or exception; the official schema lets that CURIE through. */
-const isGs1CurieDeviation = (body: unknown) => epcisSchemaIssues(body).every((i) =>
-  /\.(type|exception)$/.test(i.field) && String(at(body, i.field)).startsWith('gs1:'));
+const OFFICIAL_SCHEMA_ID = 'https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json';
+const officialDefinition = (definition: string) => {
+  const check = ajv.getSchema(`${OFFICIAL_SCHEMA_ID}#/definitions/${definition}`);
+  assert.ok(check, `official definition ${definition}`);
+  return (value: unknown) => check(value) as boolean;
+};
+const officialMeasurementType = officialDefinition('measurementType');
+const officialSensorAlertType = officialDefinition('sensorAlertType');
 
-test('epcis-document: our rules accept exactly what ajv with the official GS1 schema accepts', () => {
+/** The events of a (possibly mutated) capture body, wherever they sit; nothing is assumed about their shape. */
+function bodyEvents(body: unknown): Json[] {
+  if (!isObject(body)) return [];
+  const epcisBody = isObject(body.epcisBody) ? body.epcisBody : {};
+  const results = isObject(epcisBody.queryResults) && isObject(epcisBody.queryResults.resultsBody) ? epcisBody.queryResults.resultsBody : {};
+  const list = body.type === 'EPCISDocument' ? epcisBody.eventList : body.type === 'EPCISQueryDocument' ? results.eventList : [body];
+  return Array.isArray(list) ? list.filter(isObject) : [];
+}
+const sensorReports = (event: Json): Json[] => (Array.isArray(event.sensorElementList) ? event.sensorElementList : [])
+  .flatMap((el: unknown) => (isObject(el) && Array.isArray(el.sensorReport) ? el.sensorReport.filter(isObject) : []));
+
+/**
+ * Where our rules deliberately differ from the official JSON Schema (see epcis-validate.ts). Each difference
+ * rewrites, in place, every occurrence in a body into a form both sides judge alike, and says how many it
+ * rewrote. A body judged differently must be explained entirely by these: once they are neutralised, ours
+ * and the official verdict must agree, and the direction must be that of a difference that occurred.
+ */
+const DELIBERATE_DIFFERENCES: { name: string; ours: 'accepts' | 'refuses'; neutralise: (body: Json) => number }[] = [
+  {
+    name: 'persistentDisposition on an Aggregation/Transaction/AssociationEvent (the XSD allows it)',
+    ours: 'accepts',
+    neutralise: (body) => bodyEvents(body).filter((e) => ['AggregationEvent', 'TransactionEvent', 'AssociationEvent'].includes(e.type as string)
+      && 'persistentDisposition' in e).map((e) => delete e.persistentDisposition).length,
+  },
+  {
+    name: 'repeated entries in epcList/inputEPCList/outputEPCList/persistentDisposition set/unset (the XSD allows them)',
+    ours: 'accepts',
+    neutralise: (body) => {
+      let n = 0;
+      const dedupe = (holder: Json, key: string) => {
+        const list = holder[key];
+        if (!Array.isArray(list)) return;
+        const once = [...new Map(list.map((v) => [JSON.stringify(v), v])).values()];
+        if (once.length < list.length) { holder[key] = once; n++; }
+      };
+      for (const e of bodyEvents(body)) {
+        for (const key of ['epcList', 'inputEPCList', 'outputEPCList']) dedupe(e, key);
+        if (isObject(e.persistentDisposition)) for (const key of ['set', 'unset']) dedupe(e.persistentDisposition, key);
+      }
+      return n;
+    },
+  },
+  {
+    name: 'sensorReport without type (the XSD makes it optional)',
+    ours: 'accepts',
+    neutralise: (body) => bodyEvents(body).flatMap(sensorReports).filter((r) => !('type' in r)).map((r) => (r.type = 'Temperature')).length,
+  },
+  {
+    name: 'sensorReport type outside GS1\'s list (any word, CURIE or URI is kept)',
+    ours: 'accepts',
+    neutralise: (body) => bodyEvents(body).flatMap(sensorReports)
+      .filter((r) => typeof r.type === 'string' && !officialMeasurementType(r.type)).map((r) => (r.type = 'Temperature')).length,
+  },
+  {
+    name: 'sensorReport exception gs1:<not a GS1 alert> (ours refuses the CURIE as it refuses the same GS1 web IRI)',
+    ours: 'refuses',
+    neutralise: (body) => bodyEvents(body).flatMap(sensorReports)
+      .filter((r) => typeof r.exception === 'string' && r.exception.startsWith('gs1:') && !SENSOR_ALERTS.has(r.exception.slice(4))
+        && officialSensorAlertType(r.exception)).map((r) => (r.exception = 'ALARM_CONDITION')).length,
+  },
+];
+const SENSOR_ALERTS = new Set(['ALARM_CONDITION', 'ERROR_CONDITION']);
+
+/**
+ * For a body that ours and the official schema judge differently: the deliberate differences that explain
+ * it. Fails unless they explain it entirely.
+ */
+function explainedDisagreement(label: string, body: unknown): string[] {
+  const ours = epcisSchemaIssues(body).length === 0;
+  const official = officiallyValid(body);
+  assert.notEqual(ours, official, `${label}: expected a disagreement`);
+  const neutral = structuredClone(body) as Json;
+  const occurred = DELIBERATE_DIFFERENCES.filter((d) => d.neutralise(neutral) > 0);
+  const detail = () => `${label}: ours ${ours}, official ${official}; ours says ${JSON.stringify(epcisSchemaIssues(body).slice(0, 3))}; body ${JSON.stringify(body).slice(0, 600)}`;
+  assert.ok(occurred.some((d) => d.ours === (ours ? 'accepts' : 'refuses')), `no deliberate difference explains ${detail()}`);
+  assert.equal(epcisSchemaIssues(neutral).length === 0, officiallyValid(neutral),
+    `deliberate differences (${occurred.map((d) => d.name).join('; ')}) do not explain all of ${detail()}; after them ours says ${JSON.stringify(epcisSchemaIssues(neutral).slice(0, 3))}`);
+  return occurred.map((d) => d.name);
+}
+
+/** Judges every body; those judged differently are tallied by the deliberate difference that explains them. */
+function judge(bodies: Iterable<[string, unknown]>): { total: number; agree: number; byDifference: Map<string, string[]> } {
+  let total = 0;
+  let agree = 0;
+  const byDifference = new Map<string, string[]>(DELIBERATE_DIFFERENCES.map((d) => [d.name, []]));
+  for (const [label, body] of bodies) {
+    total++;
+    if ((epcisSchemaIssues(body).length === 0) === officiallyValid(body)) agree++;
+    else for (const name of explainedDisagreement(label, body)) byDifference.get(name)!.push(label);
+  }
+  return { total, agree, byDifference };
+}
+const differenceSummary = (byDifference: Map<string, string[]>, show: (labels: string[]) => string) =>
+  [...byDifference].map(([name, labels]) => `  - ${name}: ${labels.length}${labels.length > 0 ? show(labels) : ''}`).join('\n');
+
+test('epcis-document: our rules accept what ajv with the official GS1 schema accepts, but for the listed deliberate differences', () => {
   const bodies: [string, unknown][] = [];
   for (const dir of ['epcis/json', 'epcis/json-simple-context', 'epcis/json-schema/test', 'openepcis-test-resources/2.0/EPCIS/JSON']) {
     for (const file of jsonFiles(path.join(CONFORMANCE, dir))) bodies.push([path.relative(CONFORMANCE, file), readJson(file)]);
@@ -298,18 +442,9 @@ test('epcis-document: our rules accept exactly what ajv with the official GS1 sc
       if (xmlRootKind(root)) bodies.push([`${path.relative(CONFORMANCE, file)} as JSON-LD`, xmlToJsonLd(root)]);
     }
   }
-  const deviations: string[] = [];
-  let agree = 0;
-  for (const [label, body] of bodies) {
-    const ours = epcisSchemaIssues(body).length === 0;
-    if (ours === officiallyValid(body)) agree++;
-    else {
-      assert.ok(!ours && isGs1CurieDeviation(body), `${label}: ours ${ours}, official ${!ours} ${JSON.stringify(epcisSchemaIssues(body))}`);
-      deviations.push(label);
-    }
-  }
-  console.log(`epcis-document: ${agree}/${bodies.length} conformance bodies judged as ajv + official schema judges them; `
-    + `${deviations.length} differ by our stricter gs1: sensor-type rule (${deviations.join(', ')})`);
+  const { total, agree, byDifference } = judge(bodies);
+  console.log(`epcis-document: ${agree}/${total} conformance bodies judged as ajv + official schema judges them; `
+    + `${total - agree} differ, each by a deliberate difference:\n${differenceSummary(byDifference, (l) => ` (${l.join(', ')})`)}`);
 });
 
 // Wrong types, near-miss strings and valid values in the wrong place; undefined deletes the key.
@@ -342,31 +477,23 @@ function* mutations(value: unknown, depth: number): Generator<unknown> {
   if (isObject(value)) for (const extra of ['foo', 'ex:foo']) yield { ...value, [extra]: 1 };
 }
 
-test('epcis-document: our rules and the official schema agree on single-field mutations of valid captures', () => {
+test('epcis-document: our rules and the official schema agree on single-field mutations of valid captures, but for the listed deliberate differences', () => {
+  // Valid by our rules: the conformance captures only the deliberate differences let through are seeds too.
   const valid = [...jsonFiles(capture('JSON', 'Documents')), ...jsonFiles(capture('JSON', 'Events')), ...jsonFiles(GS1_JSON)]
-    .map((f) => readJson(f) as Json).filter(officiallyValid);
+    .map((f) => readJson(f) as Json).filter((b) => epcisSchemaIssues(b).length === 0);
   // Each document with one event, for the envelope rules, and each of its events alone, to reach deep fields;
   // of captures with the same shape (the same standard keys at every level) one is enough.
   const shape = (v: unknown): unknown => (Array.isArray(v) ? v.map(shape)
     : isObject(v) ? Object.keys(v).filter((k) => !k.includes(':')).sort().map((k) => [k, shape(v[k])]) : typeof v);
   const seeds = [...new Map(valid.flatMap((b) => (b.type === 'EPCISDocument'
     ? [{ ...b, epcisBody: { eventList: sourceEvents(b).slice(0, 1) } }, ...sourceEvents(b).map((e) => ({ '@context': b['@context'], ...e }))]
-    : [b])).filter(officiallyValid).map((b) => [JSON.stringify(shape(b)), b])).values()];
-  let total = 0;
-  let agree = 0;
-  let deviations = 0;
-  for (const seed of seeds) {
-    for (const body of mutations(seed, 5)) {
-      total++;
-      const ours = epcisSchemaIssues(body).length === 0;
-      if (ours === officiallyValid(body)) agree++;
-      else {
-        assert.ok(!ours && isGs1CurieDeviation(body), JSON.stringify({ ours, issues: epcisSchemaIssues(body) }));
-        deviations++;
-      }
-    }
+    : [b])).filter((b) => epcisSchemaIssues(b).length === 0).map((b) => [JSON.stringify(shape(b)), b])).values()];
+  function* bodies(): Generator<[string, unknown]> {
+    for (const seed of seeds) for (const body of mutations(seed, 5)) yield ['mutation', body];
   }
-  console.log(`epcis-document: ${agree}/${total} mutations of ${seeds.length} valid captures judged as the official schema judges them; ${deviations} differ by the gs1: sensor-type rule`);
+  const { total, agree, byDifference } = judge(bodies());
+  console.log(`epcis-document: ${agree}/${total} mutations of ${seeds.length} valid captures judged as the official schema judges them; `
+    + `${total - agree} differ, each by a deliberate difference:\n${differenceSummary(byDifference, () => '')}`);
 });
 
 // ---- behaviour on small hand-written inputs -----------------------------------------------------
@@ -492,4 +619,43 @@ test('epcis-document: a single XML event is captured like a single JSON event', 
   const xml = parseXmlCapture(objectEventXml('', undefined, 'xmlns="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0"'));
   const json = parseJsonCapture(JSON.stringify({ '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'], ...objectEvent({ action: 'ADD' }) }));
   assert.deepEqual(xml, json);
+});
+
+test('epcis-document: what the XSD allows beyond the JSON Schema is captured, in JSON and XML alike', () => {
+  const aggregation = (fields: Json = {}): Json => ({
+    type: 'AggregationEvent', eventTime: '2024-05-01T08:00:00.000+08:00', eventTimeZoneOffset: '+08:00',
+    parentID: 'urn:epc:id:sscc:0614141.1234567890', childEPCs: ['urn:epc:id:sgtin:0614141.812345.1'], action: 'ADD', ...fields,
+  });
+  const json = parseJsonCapture(jsonDocument([aggregation({ persistentDisposition: { set: ['completeness_verified'], unset: ['completeness_inferred'] } })]));
+  const xml = parseXmlCapture(EPCIS_XML('<AggregationEvent><eventTime>2024-05-01T08:00:00.000+08:00</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>'
+    + '<parentID>urn:epc:id:sscc:0614141.1234567890</parentID><childEPCs><epc>urn:epc:id:sgtin:0614141.812345.1</epc></childEPCs><action>ADD</action>'
+    + '<persistentDisposition><unset>urn:epcglobal:cbv:disp:completeness_inferred</unset><set>urn:epcglobal:cbv:disp:completeness_verified</set></persistentDisposition>'
+    + '</AggregationEvent>'));
+  assert.deepEqual(xml.events, json.events);
+  // Still checked like anywhere else.
+  assert.equal(refusal(() => parseJsonCapture(jsonDocument([aggregation({ persistentDisposition: {} })]))).details.field, 'epcisBody.eventList.0.persistentDisposition');
+  // A repeated identifier and an alert-only sensor report without type, as the XSD allows.
+  const repeated = parseJsonCapture(jsonDocument([objectEvent({
+    epcList: ['urn:epc:id:sgtin:0614141.812345.1', 'urn:epc:id:sgtin:0614141.812345.1'], readPoint: { id: 'urn:epc:id:sgln:0614141.12345.0' },
+    sensorElementList: [{ sensorReport: [{ exception: 'ALARM_CONDITION', booleanValue: true }] }],
+  })]));
+  assert.deepEqual(repeated.events[0].epcList, ['urn:epc:id:sgtin:0614141.812345.1', 'urn:epc:id:sgtin:0614141.812345.1']);
+});
+
+test('epcis-document: a sensor type outside GS1\'s list is kept, in one canonical form; what names no term is refused', () => {
+  const report = (type: unknown) => jsonDocument([objectEvent({ sensorElementList: [{ sensorReport: [{ type, value: 0.005, uom: 'P71' }] }] })]);
+  const typeOf = (c: ParsedCapture) => ((c.events[0].sensorElementList as Json[])[0].sensorReport as Json[])[0].type;
+  // The JSON binding's bare word, the gs1: CURIE the XML binding writes and the GS1 web IRI name one term.
+  for (const spelling of ['EffectiveDoseRate', 'gs1:EffectiveDoseRate', 'https://gs1.org/voc/EffectiveDoseRate']) {
+    assert.equal(typeOf(parseJsonCapture(report(spelling))), 'gs1:EffectiveDoseRate', spelling);
+  }
+  const xml = parseXmlCapture(EPCIS_XML(objectEventXml(
+    '<sensorElementList><sensorElement><sensorReport type="gs1:EffectiveDoseRate" value="0.005" uom="P71"/></sensorElement></sensorElementList>')));
+  assert.equal(typeOf(xml), 'gs1:EffectiveDoseRate');
+  // Listed terms stay bare words; other URIs and CURIEs stay as sent.
+  assert.equal(typeOf(parseJsonCapture(report('gs1:Temperature'))), 'Temperature');
+  for (const other of ['example:doseRate', 'https://example.com/voc/doseRate', 'urn:example:dose-rate']) assert.equal(typeOf(parseJsonCapture(report(other))), other);
+  for (const junk of ['effective dose rate', '', '5 mSv', 5]) {
+    assert.equal(refusal(() => parseJsonCapture(report(junk))).details.field, 'epcisBody.eventList.0.sensorElementList.0.sensorReport.0.type', String(junk));
+  }
 });

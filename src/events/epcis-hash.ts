@@ -3,7 +3,8 @@
  * The pre-hash string is built the way the reference generator RalphTro/epcis-event-hash-generator builds it,
  * since its published vectors are what implementations agree on:
  *   - the JSON is first mapped onto the XML element model (`epcList` holds `epc`, `quantityElement`, a business
- *     transaction's type ahead of its id);
+ *     transaction's type ahead of its id); only EPCIS's own fields are remapped, a user extension is hashed as the
+ *     XML element it names, even when that name ends in `List`;
  *   - the standard fields follow the canonical property order, each written `name=value` with no separator,
  *     repeated fields sorted; a nested element's own user extensions follow its standard fields;
  *   - everything else (ilmd, event-level extensions, and - as in the reference - bizTransactionList,
@@ -17,7 +18,11 @@ import { canonicalGs1Uri } from './epc-uri.ts';
 
 /** What an event's hash needs from the document around it. */
 export interface ContextInfo {
-  /** Prefix → namespace IRI declared in the document's `@context`; the EPCIS context's own prefixes are implied. */
+  /**
+   * Prefix → namespace IRI declared in the document's `@context`; the EPCIS context's own prefixes are implied.
+   * For an XML document, the namespace IRIs the XML declares (see xmlHashInput in epcis-xml.ts), which the
+   * hash uses as written (urn:epcglobal:cbv:mda rather than JSON-LD's urn:epcglobal:cbv:mda:).
+   */
   readonly namespaces?: Readonly<Record<string, string>>;
   /** Extension fields the document declares as not part of the hash (`ignoreFields`), compact or as `{iri}name`. */
   readonly ignoreFields?: readonly string[];
@@ -121,6 +126,8 @@ const XML_NAMES: Record<string, string> = {
 };
 const TRANSACTION_PARTIES = new Set(['bizTransaction', 'source', 'destination']);
 
+/** An EPCIS field name, as opposed to an extension's `{iri}name`, `prefix:name` or full IRI. */
+const isStandardName = (name: string) => !/[:{]/.test(name);
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 // Python's sort order (code points), which the reference and its vectors use.
 const byCodePoint = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -218,7 +225,8 @@ function toXmlModel(nodes: Node[]): Node[] {
   const out: Node[] = [];
   const lists = new Map<string, Node[]>();
   for (const node of nodes) {
-    const isList = node.name.endsWith('List') || node.name === 'childEPCs';
+    // Only EPCIS's own lists: a user extension ({ns}resourceList) is the XML element it names, as it stands.
+    const isList = isStandardName(node.name) && (node.name.endsWith('List') || node.name === 'childEPCs');
     if (!isList) {
       out.push(xmlElement(node));
       continue;

@@ -5,12 +5,20 @@
  * shipped with Suyuan; this module re-expresses its rules in zod instead, and the test suite checks that
  * acceptance agrees with ajv running the official schema (read in place from ../shared/conformance).
  * Formats ("uri", "date-time") use the very checkers of ajv-formats so that edge cases agree too.
+ *
+ * Deliberate differences from the official schema, each listed and checked by that test:
+ *   - where the XSD is more liberal than the JSON Schema, the XSD is followed: persistentDisposition on every
+ *     event type (the JSON Schema only has it on ObjectEvent and TransformationEvent), a sensor report without
+ *     `type`, and repeated entries in epcList, inputEPCList, outputEPCList and persistentDisposition set/unset;
+ *   - a sensor report's `type` may be any URI, CURIE or vocabulary word (the JSON Schema has a closed list);
+ *   - a sensor report's `exception` written as a gs1: CURIE must name a listed term (the JSON Schema lets
+ *     any gs1: CURIE through as an opaque URI while refusing the same term as a GS1 web IRI).
  */
 import { z } from 'zod';
 import ajvFormats from 'ajv-formats';
 import {
   BIZ_STEPS, BIZ_TRANSACTION_TYPES, COMPONENTS, DISPOSITIONS, ERROR_REASONS, MEASUREMENT_TYPES,
-  SENSOR_ALERT_TYPES, SOURCE_DEST_TYPES,
+  SENSOR_ALERT_TYPES, SOURCE_DEST_TYPES, isVocabularyWord,
 } from './epcis-document-vocab.ts';
 
 /** One schema violation: the dotted JSON path of the offending field and what is wrong with it. */
@@ -30,6 +38,8 @@ function formatChecker(name: 'uri' | 'date-time'): (s: string) => boolean {
 }
 const isUri = formatChecker('uri');
 const isDateTime = formatChecker('date-time');
+/** A compact IRI `prefix:reference` whose prefix is a JSON-LD term (which need not be a URI scheme). */
+const isCurie = (v: string) => /^[A-Za-z_][\w.-]*:\S+$/.test(v);
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** JSON Schema `uniqueItems`: no two items are deeply equal (key order does not matter). */
@@ -48,9 +58,9 @@ const decimal = z.number();
 // The official pattern: a URI in the CBV's own namespaces must be written as its bare word instead.
 const notCbvUri = (v: string) => isUri(v) && !/^(urn:epcglobal:cbv|https?:\/\/ns\.gs1\.org\/cbv\/)/.test(v);
 /**
- * The one deliberate deviation from the official schema: it refuses GS1 web-vocabulary IRIs outside its
- * lists but lets the CURIE `gs1:Anything` through as an opaque URI. Both name the same term, so a gs1:
- * CURIE must also name a listed term (the XML binding writes `gs1:Temperature`).
+ * A deliberate deviation from the official schema: it refuses GS1 web-vocabulary IRIs outside its lists
+ * but lets the CURIE `gs1:Anything` through as an opaque URI. Both name the same term, so for a sensor
+ * alert (`exception`) a gs1: CURIE must also name a listed term (the XML binding writes `gs1:ALARM_CONDITION`).
  */
 const notGs1VocUri = (v: string) => isUri(v) && !/^(https?:\/\/(www\.)?gs1\.org\/voc\/|gs1:)/.test(v);
 const cbvTerm = (words: ReadonlySet<string>, what: string) =>
@@ -65,7 +75,15 @@ const bizTransactionType = cbvTerm(BIZ_TRANSACTION_TYPES, 'business transaction 
 const sourceDestType = cbvTerm(SOURCE_DEST_TYPES, 'source/destination type');
 const errorReason = cbvTerm(ERROR_REASONS, 'error reason');
 const component = cbvTerm(COMPONENTS, 'sensor component');
-const measurementType = gs1Term(MEASUREMENT_TYPES, 'measurement type');
+/**
+ * A sensor report's `type` is open, deliberately more liberal than the official schema, whose closed list of
+ * GS1 measurement types misses terms senders and the standard's own examples use (gs1:EffectiveDoseRate):
+ * a platform must not lose a reading because its type word is unknown. Any URI or CURIE is accepted, and so
+ * is any bare vocabulary word, which the JSON-LD binding reads as a GS1 web-vocabulary term
+ * (EffectiveDoseRate = gs1:EffectiveDoseRate). What cannot name a term at all (spaces, empty) is refused.
+ */
+const measurementType = z.string().refine((v) => MEASUREMENT_TYPES.has(v) || isUri(v) || isCurie(v) || isVocabularyWord(v),
+  'must be a measurement type: a GS1 term, a URI or a CURIE (prefix:term)');
 const sensorAlertType = gs1Term(SENSOR_ALERT_TYPES, 'sensor alert type');
 
 const context = z.union([
@@ -92,22 +110,25 @@ function onlyKeys<T extends z.ZodType>(schema: T, known: readonly string[]): T {
   }, { when: () => true });
 }
 
-const setOf = <T extends z.ZodType>(item: T) => z.array(item).refine(unique, 'must not repeat an entry');
 const location = z.looseObject({ id: uri });
 const quantityElement = z.strictObject({ epcClass: uri, quantity: decimal.optional(), uom: z.string().regex(/^[A-Z0-9]{2,3}$/, 'must be a 2–3 character UN/CEFACT unit code').optional() });
 const quantityList = z.array(quantityElement);
-const epcList = setOf(uri);
+// The JSON Schema makes epcList, inputEPCList, outputEPCList and persistentDisposition's set/unset
+// `uniqueItems`; the XSD lets their elements repeat. The liberal reading is followed (a repeated identifier
+// names the same object twice, and the event store indexes it once).
+const epcList = z.array(uri);
 const bizTransactionList = z.array(z.strictObject({ type: bizTransactionType.optional(), bizTransaction: uri }));
 const sourceList = z.array(z.strictObject({ type: sourceDestType, source: uri }));
 const destinationList = z.array(z.strictObject({ type: sourceDestType, destination: uri }));
-const dispositionSet = setOf(disposition).min(1);
+const dispositionSet = z.array(disposition).min(1);
 const persistentDisposition = z.strictObject({ set: dispositionSet.optional(), unset: dispositionSet.optional() })
   .refine((p) => p.set !== undefined || p.unset !== undefined, 'needs "set" or "unset"');
 
 const sensorMetadataFields = { time: time.optional(), deviceID: uri.optional(), deviceMetadata: uri.optional(), rawData: uri.optional(), startTime: time.optional(), endTime: time.optional(), dataProcessingMethod: uri.optional(), bizRules: uri.optional() };
 const sensorMetadata = onlyKeys(z.looseObject(sensorMetadataFields), Object.keys(sensorMetadataFields));
 const sensorReportFields = {
-  type: measurementType, exception: sensorAlertType.optional(), deviceID: uri.optional(), deviceMetadata: uri.optional(),
+  // `type` is optional in the XSD (an alert-only report carries just `exception`), required by the JSON Schema.
+  type: measurementType.optional(), exception: sensorAlertType.optional(), deviceID: uri.optional(), deviceMetadata: uri.optional(),
   rawData: uri.optional(), dataProcessingMethod: uri.optional(), bizRules: uri.optional(), time: time.optional(),
   microorganism: uri.optional(), chemicalSubstance: uri.optional(), coordinateReferenceSystem: uri.optional(),
   value: decimal.optional(), component: component.optional(), stringValue: z.string().optional(),
@@ -132,19 +153,24 @@ const commonFields = {
   eventTimeZoneOffset: z.string().regex(/^([+]|[-])((0[0-9]|1[0-3]):([0-5][0-9])|14:00)$/, 'must be ±hh:mm between -14:00 and +14:00'),
   eventID: uri.optional(), certificationInfo: z.union([z.array(uri), uri], { error: 'must be a URI or a list of URIs' }).optional(), errorDeclaration: errorDeclaration.optional(),
 };
+/**
+ * Fields every standard event type may carry. persistentDisposition is among them: the XSD allows it on all
+ * five event types while the JSON Schema only lists it for ObjectEvent and TransformationEvent; where the
+ * standard's own artefacts disagree, the more liberal one is followed, so that what either allows is captured.
+ */
 const whyWhere = {
   bizStep: bizStep.optional(), disposition: disposition.optional(), readPoint: location.optional(),
   bizLocation: location.optional(), bizTransactionList: bizTransactionList.optional(), sourceList: sourceList.optional(),
   destinationList: destinationList.optional(), sensorElementList: sensorElementList.optional(),
+  persistentDisposition: persistentDisposition.optional(),
 };
 const EVENT_FIELDS = {
-  ObjectEvent: { epcList: epcList.optional(), quantityList: quantityList.optional(), action, ...whyWhere, persistentDisposition: persistentDisposition.optional(), ilmd: ilmd.optional() },
+  ObjectEvent: { epcList: epcList.optional(), quantityList: quantityList.optional(), action, ...whyWhere, ilmd: ilmd.optional() },
   AggregationEvent: { parentID: uri.optional(), childEPCs: z.array(uri).optional(), childQuantityList: quantityList.optional(), action, ...whyWhere },
   TransactionEvent: { parentID: uri.optional(), epcList: z.array(uri).optional(), quantityList: quantityList.optional(), action, ...whyWhere, bizTransactionList: bizTransactionList.min(1) },
   TransformationEvent: {
     inputEPCList: epcList.optional(), inputQuantityList: quantityList.optional(), outputEPCList: epcList.optional(),
-    outputQuantityList: quantityList.optional(), transformationID: uri.optional(), ...whyWhere,
-    persistentDisposition: persistentDisposition.optional(), ilmd: ilmd.optional(),
+    outputQuantityList: quantityList.optional(), transformationID: uri.optional(), ...whyWhere, ilmd: ilmd.optional(),
   },
   AssociationEvent: { parentID: uri, childEPCs: z.array(uri).optional(), childQuantityList: quantityList.optional(), action, ...whyWhere },
 };

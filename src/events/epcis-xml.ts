@@ -11,6 +11,7 @@
  */
 import type { XmlElement, XmlName } from './epcis-xml-tree.ts';
 import { VOCAB, compactTerm, type Vocabulary } from './epcis-document-vocab.ts';
+import type { ContextInfo } from './epcis-hash.ts';
 import type { SchemaIssue } from './epcis-validate.ts';
 
 const EPCIS_XML_NS = 'urn:epcglobal:epcis:xsd:2';
@@ -37,14 +38,21 @@ const SCHEME = /^[a-z][a-z0-9+.-]*$/i;
 class Prefixes {
   private readonly byNamespace = new Map<string, string>();
   private readonly declared: Record<string, string> = {};
+  // The XML namespace behind each prefix used; for a standard prefix it may differ from the JSON-LD IRI.
+  private readonly xmlNamespaces: Record<string, string> = {};
 
   key(name: XmlName): string {
     return name.ns === '' ? name.local : `${this.prefixFor(name.ns, name.prefix)}:${name.local}`;
   }
 
   private prefixFor(ns: string, wanted: string): string {
-    const known = STANDARD_PREFIXES.get(ns) ?? this.byNamespace.get(ns);
-    if (known) return known;
+    const prefix = STANDARD_PREFIXES.get(ns) ?? this.byNamespace.get(ns) ?? this.declare(ns, wanted);
+    // Both spellings of the CBV master-data namespace share cbvmda; the first one the document uses is kept.
+    this.xmlNamespaces[prefix] ??= ns;
+    return prefix;
+  }
+
+  private declare(ns: string, wanted: string): string {
     const base = SCHEME.test(wanted) && !RESERVED_PREFIXES.has(wanted) ? wanted : 'ns';
     let prefix = base;
     for (let n = 2; prefix in this.declared || RESERVED_PREFIXES.has(prefix); n++) prefix = `${base}${n}`;
@@ -55,6 +63,11 @@ class Prefixes {
 
   context(): unknown[] {
     return Object.keys(this.declared).length === 0 ? [EPCIS_CONTEXT_URL] : [EPCIS_CONTEXT_URL, { ...this.declared }];
+  }
+
+  /** Each prefix used so far → the namespace IRI as the XML wrote it. */
+  namespaces(): Record<string, string> {
+    return { ...this.xmlNamespaces };
   }
 }
 
@@ -275,15 +288,52 @@ export function xmlRootKind(root: XmlElement): 'document' | 'event' | null {
   return isStandard(root) && EVENT_TYPES.has(root.local) ? 'event' : null;
 }
 
+// schemaVersion and creationDate on a bare event describe the message, not the event; they are dropped.
+const bareEvent = (root: XmlElement, p: Prefixes) =>
+  event({ ...root, attributes: root.attributes.filter((a) => !(a.ns === '' && a.local in ROOT_ATTRIBUTES)) }, p) as Json;
+
 /** Converts an EPCIS 2.0 XML document or single event into its JSON-LD body (see the file comment). */
 export function xmlToJsonLd(root: XmlElement): Json {
   const p = new Prefixes();
-  // schemaVersion and creationDate on a bare event describe the message, not the event; they are dropped.
-  const body = isDocument(root)
-    ? document(root, p)
-    : event({ ...root, attributes: root.attributes.filter((a) => !(a.ns === '' && a.local in ROOT_ATTRIBUTES)) }, p) as Json;
+  const body = isDocument(root) ? document(root, p) : bareEvent(root, p);
   // The prefixes are only known once everything has been converted, so @context is added last.
   return { '@context': p.context(), ...body };
+}
+
+// ---- event hash input ---------------------------------------------------------------------------
+
+/** The EventList elements under an element, wherever they sit (not looking inside events). */
+function eventListsUnder(el: XmlElement): XmlElement[] {
+  return el.children.flatMap((c) => (isStandard(c) && c.local === 'EventList' ? [c] : eventListsUnder(c)));
+}
+
+/** The fields named by user-namespace `ignoreFields` elements of a document or its query results, as `{ns}local`. */
+function ignoredFields(root: XmlElement): string[] {
+  const queryResults = standardChildren(root, 'EPCISBody').flatMap((b) => standardChildren(b, 'QueryResults'));
+  return [root, ...queryResults]
+    .flatMap((holder) => holder.children.filter((c) => !isStandard(c) && c.local === 'ignoreFields'))
+    .flatMap((list) => list.children.map((f) => (f.ns === '' ? f.local : `{${f.ns}}${f.local}`)));
+}
+
+/**
+ * What the event hash (epcis-hash.ts) needs from an XML document, whether or not it is a valid capture:
+ * - `events`: each event of each EventList, wherever the list sits (the reference generator reads XML that
+ *   way), or the root itself when it is a single event, converted exactly as xmlToJsonLd converts them;
+ * - `context.namespaces`: for each prefix those events use, the namespace IRI as the XML wrote it. The hash
+ *   names an XML extension by its XML expanded name, so `<cbvmda:lotNumber>` in namespace urn:epcglobal:cbv:mda
+ *   hashes as {urn:epcglobal:cbv:mda}lotNumber, without the ':' that JSON-LD's cbvmda prefix carries;
+ * - `context.ignoreFields`: the XML form of JSON-LD's `"x:ignoreFields": ["ex:field"]`, an `<x:ignoreFields>`
+ *   element (document or query-results level) whose child elements are named as the fields to leave out.
+ * For a valid capture the events are those parseXmlCapture returns, so `context` also serves its events.
+ */
+export function xmlHashInput(root: XmlElement): { events: Json[]; context: ContextInfo } {
+  const p = new Prefixes();
+  // Converting the whole document first gives every namespace the prefix xmlToJsonLd gives it.
+  if (isDocument(root)) document(root, p);
+  const events = xmlRootKind(root) === 'event'
+    ? [bareEvent(root, p)]
+    : eventListsUnder(root).flatMap((list) => eventList(list, p) as Json[]);
+  return { events, context: { namespaces: p.namespaces(), ignoreFields: ignoredFields(root) } };
 }
 
 // ---- XSD element order --------------------------------------------------------------------------
