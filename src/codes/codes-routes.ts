@@ -3,11 +3,9 @@ import { z } from 'zod';
 import type { App } from '../platform/http.ts';
 import type { FastifyReply } from 'fastify';
 import type { CodesService } from './codes-service.ts';
-import { digitalLinkTarget } from './codes-fns.ts';
 import { MAX_CODES_PER_REQUEST, MAX_LINE_CODES } from './codes-types.ts';
 
 const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
-const EVERYONE = ['public', ...SIGNED_IN] as const;
 const WORKERS = ['platform-admin', 'operator-admin', 'operator-staff'] as const;
 const Id = z.object({ id: z.uuid() });
 const Code = z.object({ code: z.string().max(64) });
@@ -20,7 +18,7 @@ function sendCsv(reply: FastifyReply, file: { filename: string; lines: AsyncIter
     .send(Readable.from(file.lines));
 }
 
-/** Trace codes: issuing, pools, activation, voiding, line printers, files, and resolution (signed-in and public). */
+/** Trace codes: issuing, pools, activation, voiding, line printers, files, and full detail for the signed-in (public scans: src/scan). */
 export function codesRoutes(app: App, codes: CodesService) {
   app.post('/api/v1/batches/:id/item-codes', {
     config: { allow: WORKERS },
@@ -85,18 +83,4 @@ export function codesRoutes(app: App, codes: CodesService) {
   app.get('/api/v1/codes/:code', {
     config: { allow: SIGNED_IN }, schema: { tags: ['codes'], summary: '追溯码详情 / a code in full', params: Code },
   }, async (req) => codes.detail(req.actor, req.params.code));
-
-  app.get('/t/:code', {
-    config: { allow: EVERYONE }, schema: { tags: ['scan'], summary: '扫码查询（来源信息）/ scan: origin information', params: Code },
-  }, async (req) => codes.publicOrigin(req.params.code));
-
-  app.get('/01/:gtin/10/:lot', {
-    config: { allow: EVERYONE },
-    schema: { tags: ['scan'], summary: 'GS1 数字链接：批次 / Digital Link: a batch by GTIN and lot', params: z.object({ gtin: z.string().max(14), lot: z.string().max(64) }) },
-  }, async (req) => codes.publicOrigin(digitalLinkTarget(req.params.gtin, '10', req.params.lot)));
-
-  app.get('/01/:gtin/21/:serial', {
-    config: { allow: EVERYONE },
-    schema: { tags: ['scan'], summary: 'GS1 数字链接：单品 / Digital Link: an item by GTIN and serial (its trace code)', params: z.object({ gtin: z.string().max(14), serial: z.string().max(64) }) },
-  }, async (req) => codes.publicOrigin(digitalLinkTarget(req.params.gtin, '21', req.params.serial)));
 }

@@ -188,6 +188,17 @@ export function createCodesService(deps: CodesDeps) {
       return codes[0];
     },
 
+    /** Binds an unassigned (pre-printed) code of the batch's operator to the batch, inside the transaction that creates it. */
+    async bindCode(q: Queryable, actor: Actor, input: string, batch: BatchRow): Promise<string> {
+      const c = await lockedCode(q, input);
+      if (c.owner_operator_id !== batch.operator_id) throw codeNotYours();
+      if (c.status === 'void') throw codeVoid(c.code);
+      if (c.status === 'active') throw conflict('CODE_ALREADY_ACTIVE', '该追溯码已激活', 'This trace code is already active', { traceCode: c.code, batchId: c.batch_id });
+      await codesDal(q).activate(c.code, batch.id, actorId(actor));
+      await appendJournal(q, actor, { type: 'code.activated', subjectType: 'code', subjectId: c.code, payload: { batchId: batch.id, poolId: c.pool_id } });
+      return c.code;
+    },
+
     /** The batch code issued with each batch, presented with its links, keyed by batch id. */
     async batchCodeRefs(q: Queryable, batches: { id: string; gtin: string | null; lot_number: string }[]): Promise<Map<string, CodeRef>> {
       const byId = new Map(batches.map((b) => [b.id, b]));
@@ -376,19 +387,30 @@ export function createCodesService(deps: CodesDeps) {
       return detailOf(r);
     },
 
-    /** What anyone who scans may see: product, producer, origin, dates and status; never quantities. Unknown: CODE_UNKNOWN. */
-    async publicOrigin(input: string | TraceTarget) {
+    /**
+     * The origin of a code, Digital Link or lot as anyone who scans may see it (`view`: product, producer, origin,
+     * dates and status; never quantities), with the internal references a caller needs to join further
+     * consumer-safe facts (`batchId`, `producerId`, `nodeId`), which are never shown. Nothing found: status 'unknown'.
+     */
+    async publicOrigin(input: string | TraceTarget): Promise<PublicOrigin> {
       const r = await resolveWith(db.pool, typeof input === 'string' ? parseTraceInput(input) : input);
-      if (r.status === 'unknown') throw codeUnknown(r.code, r.nodeId);
-      return {
-        code: r.code, kind: r.kind, status: r.status,
-        product: r.product && { name: r.product.name, spec: r.product.spec },
-        producer: r.operator && { name: r.operator.name },
-        origin: r.batch && { site: r.batch.site.name, divisionCode: r.batch.site.divisionCode, division: r.batch.site.divisionName },
-        producedOn: r.batch?.producedOn ?? null,
-        expiresOn: r.batch?.expiresOn ?? null,
-      };
+      return { view: presentOrigin(r), batchId: r.batch?.id ?? null, producerId: r.operator?.id ?? null, nodeId: r.nodeId };
     },
   };
 }
 export type CodesService = ReturnType<typeof createCodesService>;
+
+/** The consumer-safe part of a resolution: what a scan page or its JSON may show. */
+function presentOrigin(r: Resolution) {
+  return {
+    code: r.code, kind: r.kind, status: r.status,
+    voidedAt: r.issue?.voidedAt ?? null,
+    product: r.product && { name: r.product.name, spec: r.product.spec },
+    producer: r.operator && { name: r.operator.name },
+    origin: r.batch && { site: r.batch.site.name, divisionCode: r.batch.site.divisionCode, division: r.batch.site.divisionName },
+    producedOn: r.batch?.producedOn ?? null,
+    expiresOn: r.batch?.expiresOn ?? null,
+  };
+}
+export type OriginView = ReturnType<typeof presentOrigin>;
+export interface PublicOrigin { view: OriginView; batchId: string | null; producerId: string | null; nodeId: string | null }

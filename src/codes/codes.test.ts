@@ -335,39 +335,6 @@ test('GET /api/v1/codes/:code: full detail for the owner, a regulator over it an
   assert.deepEqual([unknown.status, unknown.body.code], [404, 'CODE_UNKNOWN']);
 });
 
-test('public resolution: /t/:code and the Digital Link paths give origin information only', async () => {
-  const [item] = await itemCodes(batch, 1);
-  const safe = ['code', 'expiresOn', 'kind', 'origin', 'producedOn', 'producer', 'product', 'status'];
-  const r = await t.call('GET', `/t/${formatCode(item).replace(/ /g, '%20')}`, { headers: { accept: 'application/json' } });
-  assert.equal(r.status, 200, r.text);
-  assert.deepEqual(Object.keys(r.body).sort(), safe);
-  assert.deepEqual(r.body, {
-    code: item, kind: 'item', status: 'active', product: { name: '有机上海青', spec: '500g/袋' }, producer: { name: '闽侯县绿野蔬菜专业合作社' },
-    origin: { site: '上街镇基地', divisionCode: '350121', division: '福建省 福州市 闽侯县' }, producedOn: '2024-05-01', expiresOn: '2024-05-06',
-  });
-  assert.ok(!/quantity|lot/i.test(r.text), 'no quantities or lots for the public');
-  const lot = await t.call('GET', `/01/${gtin14}/10/L20240501`);
-  assert.deepEqual([lot.status, lot.body.kind, lot.body.code, lot.body.origin.site], [200, 'batch', null, '上街镇基地']);
-  const serial = await t.call('GET', `/01/${gtin14}/21/${item}`);
-  assert.deepEqual([serial.status, serial.body.code], [200, item]);
-  const slashLot = await buildBatch(t, farm, { productId: batch.productId, lotNumber: 'A/B' });
-  assert.equal((await t.call('GET', `/01/${gtin14}/10/A%2FB`)).status, 200, `a lot with a slash (${slashLot.lotNumber})`);
-
-  const p = await pool(1);
-  const [pooled] = csvRows((await t.call('GET', `/api/v1/code-pools/${p.id}/codes.csv`, { as: tok.farm })).text).slice(1).map((x) => x[0]);
-  const fresh = await t.call('GET', `/t/${pooled}`);
-  assert.deepEqual([fresh.body.status, fresh.body.product, fresh.body.producer.name], ['unassigned', null, '闽侯县绿野蔬菜专业合作社']);
-  const cases: [string, number, string][] = [
-    [`/t/${generateCode('350', 'item')}`, 404, 'CODE_UNKNOWN'], [`/t/${typo(item)}`, 400, 'CODE_CHECKSUM'], ['/t/not-a-code', 400, 'CODE_FORMAT'],
-    [`/01/${gtin14}/10/NOPE`, 404, 'CODE_UNKNOWN'], [`/01/${badGtin()}/10/L20240501`, 400, 'GTIN_CHECKSUM'],
-    [`/01/09506000134352/21/${item}`, 404, 'CODE_UNKNOWN'],
-  ];
-  for (const [path, status, code] of cases) {
-    const x = await t.call('GET', path);
-    assert.deepEqual([x.status, x.body.code], [status, code], path);
-  }
-});
-
 test('labelsFor(): label records for the renderers, under the download rules', async () => {
   const codes = t.services.codes;
   const b = await buildBatch(t, farm, { productId: batch.productId, lotNumber: 'LBL-1' });

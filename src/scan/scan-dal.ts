@@ -1,0 +1,82 @@
+import type { Queryable } from '../platform/db.ts';
+import type { ConsumerEventRow, InputOrigin } from './scan-fns.ts';
+import type { ScanFact, ScanResult } from './scan-types.ts';
+
+/** Steps whose events can feed the consumer view; everything else (inputs applied, packing, …) is never read. */
+const CONSUMER_STEPS = ['commissioning', 'shipping', 'receiving', 'retail_selling', 'urn:suyuan:bizstep:selling', 'inspecting', 'urn:suyuan:bizstep:certifying'];
+
+/** Data access for the scan log and for the consumer-safe reads of the scanned batch's events. */
+export function scanDal(q: Queryable) {
+  return {
+    /** The per-node salt of the scan hashes (set by migration 0009). */
+    async salt(): Promise<string> {
+      return (await q.query<{ value: string }>(`SELECT value FROM node_settings WHERE key = 'scan.salt'`)).rows[0].value;
+    },
+    async insertScan(s: { code: string; result: ScanResult; uaHash: string | null; ipHash: string | null }): Promise<string> {
+      return (await q.query<{ id: string }>(
+        'INSERT INTO scans (code, result, ua_hash, ip_hash) VALUES ($1, $2, $3, $4) RETURNING id',
+        [s.code, s.result, s.uaHash, s.ipHash],
+      )).rows[0].id;
+    },
+    /** Attaches a coarse location to a recent scan that has none yet; returns its code, or undefined. */
+    async locate(id: string, lat: number, lng: number, maxAgeMinutes: number): Promise<string | undefined> {
+      return (await q.query<{ code: string }>(
+        `UPDATE scans SET lat = $2, lng = $3, located_at = now()
+          WHERE id = $1 AND lat IS NULL AND at > now() - make_interval(mins => $4) RETURNING code`,
+        [id, lat, lng, maxAgeMinutes],
+      )).rows[0]?.code;
+    },
+    /** A code's scans of the last `days` days, newest `limit` at most. */
+    async recentScans(code: string, days: number, limit: number): Promise<ScanFact[]> {
+      const rows = (await q.query<{ at: Date; lat: string | null; lng: string | null; ua_hash: string | null }>(
+        `SELECT at, lat, lng, ua_hash FROM scans WHERE code = $1 AND at > now() - make_interval(days => $2) ORDER BY at DESC LIMIT $3`,
+        [code, days, limit],
+      )).rows;
+      return rows.map((r) => ({ at: r.at, lat: r.lat === null ? null : Number(r.lat), lng: r.lng === null ? null : Number(r.lng), uaHash: r.ua_hash }));
+    },
+    /** The batch codes of a batch (the one issued with it and any activated from a pool). */
+    async batchCodes(batchId: string): Promise<string[]> {
+      return (await q.query<{ code: string }>(`SELECT code FROM codes WHERE batch_id = $1 AND kind = 'batch'`, [batchId])).rows.map((r) => r.code);
+    },
+    /** Events naming any of the keys that can feed the consumer view, oldest first, with the roles the keys play. */
+    async consumerEvents(keys: string[], limit: number): Promise<ConsumerEventRow[]> {
+      const rows = (await q.query<{
+        event_type: string; biz_step: string | null; disposition: string | null; event_time: Date; division_code: string | null;
+        operator_id: string | null; biz_location: string | null; body: any; roles: string[];
+      }>(
+        `SELECT e.event_type, e.biz_step, e.disposition, e.event_time, e.division_code, e.operator_id, e.biz_location, e.body,
+                array_agg(DISTINCT i.role::text) AS roles
+           FROM event_ids i JOIN events e ON e.seq = i.seq
+          WHERE i.key = ANY($1)
+            AND (e.event_type = 'TransformationEvent' OR e.biz_step = ANY($2) OR e.body ? 'certificationInfo' OR e.body ? 'sy:certificates')
+          GROUP BY e.seq
+          ORDER BY e.event_time, e.seq
+          LIMIT $3`,
+        [keys, CONSUMER_STEPS, limit],
+      )).rows;
+      const siteIds = [...new Set(rows.map((r) => /^urn:suyuan:site:([0-9a-f-]{36})$/.exec(r.biz_location ?? '')?.[1]).filter((x): x is string => !!x))];
+      const kinds = new Map(siteIds.length
+        ? (await q.query<{ id: string; kind: string }>('SELECT id, kind FROM sites WHERE id = ANY($1::uuid[])', [siteIds])).rows.map((s) => [s.id, s.kind])
+        : []);
+      return rows.map((r) => ({
+        eventType: r.event_type, bizStep: r.biz_step, disposition: r.disposition, eventTime: r.event_time, divisionCode: r.division_code,
+        operatorId: r.operator_id, roles: r.roles, body: r.body,
+        siteKind: kinds.get(/^urn:suyuan:site:([0-9a-f-]{36})$/.exec(r.biz_location ?? '')?.[1] ?? '') ?? null,
+      }));
+    },
+    /** The batches that transformations turned into the keys (processing, mixing, repacking): origin division and date only. */
+    async inputOrigins(keys: string[]): Promise<InputOrigin[]> {
+      return (await q.query<{ division_code: string; produced_on: string }>(
+        `SELECT DISTINCT s.division_code, b.produced_on
+           FROM event_ids o
+           JOIN event_ids i ON i.seq = o.seq AND i.role IN ('i', 'j')
+           JOIN codes c ON c.code = i.key::bpchar
+           JOIN batches b ON b.id = c.batch_id
+           JOIN sites s ON s.id = b.site_id
+          WHERE o.key = ANY($1) AND o.role IN ('o', 'k')
+          ORDER BY b.produced_on, s.division_code`,
+        [keys],
+      )).rows.map((r) => ({ divisionCode: r.division_code, producedOn: r.produced_on }));
+    },
+  };
+}
