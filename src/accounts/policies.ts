@@ -39,3 +39,18 @@ export const poolPolicy = {
   read: (a: Actor, p: { owner_operator_id: string; printer_operator_id: string | null }) =>
     a.role === 'platform-admin' || member(a, p.owner_operator_id) || (a.role === 'printer' && a.operatorId === p.printer_operator_id),
 };
+
+export const epcisPolicy = {
+  /** Capture EPCIS events: an operator's admin or staff (API keys included) for its own records, or an admin. */
+  capture: (a: Actor) => a.role === 'platform-admin' || ((a.role === 'operator-admin' || a.role === 'operator-staff') && !!a.operatorId),
+  /** A capture job is seen by admins and by the operator that submitted it. */
+  readJob: (a: Actor, job: { operator_id: string | null }) =>
+    a.role === 'platform-admin' || ((a.role === 'operator-admin' || a.role === 'operator-staff') && !!a.operatorId && a.operatorId === job.operator_id),
+  /** Query events: any signed-in role; which events each sees is the visibility rule (access/visibility.ts). */
+  query: (a: Actor) => a.role !== 'public',
+};
+
+export const ledgerPolicy = {
+  /** Import and export electronic ledgers (电子台账): an operator's admin or staff (API keys included), for its own operator only. */
+  keep: (a: Actor) => (a.role === 'operator-admin' || a.role === 'operator-staff') && !!a.operatorId,
+};

@@ -17,6 +17,7 @@ test('identifier keys: every form of a Suyuan code keys to the bare code; foreig
 test('CBV vocabulary is indexed by its bare name in every spelling', () => {
   assert.equal(shortVocab('urn:epcglobal:cbv:bizstep:shipping', 'bizStep'), 'shipping');
   assert.equal(shortVocab('https://ns.gs1.org/cbv/BizStep-receiving', 'bizStep'), 'receiving');
+  assert.equal(shortVocab('https://ref.gs1.org/cbv/BizStep-shipping', 'bizStep'), 'shipping');
   assert.equal(shortVocab('shipping', 'bizStep'), 'shipping');
   assert.equal(shortVocab('urn:epcglobal:cbv:disp:in_transit', 'disposition'), 'in_transit');
   assert.equal(shortVocab('https://example.com/steps/x', 'bizStep'), 'https://example.com/steps/x');
@@ -34,4 +35,12 @@ test('indexEvent collects identifiers by role and parties from source/destinatio
   assert.deepEqual(x.ids, [{ key: b, role: 'o' }, { key: a, role: 'j' }]);
   assert.deepEqual(x.sources, ['9144030071526726XG']);
   assert.equal(x.bizLocation, 'urn:suyuan:site:00000000-0000-4000-8000-000000000001');
+});
+
+test('GS1 identifiers are indexed as given and as canonical Digital Link', () => {
+  const x = indexEvent({ type: 'ObjectEvent', action: 'OBSERVE', eventTime: '2026-01-01T00:00:00Z', eventTimeZoneOffset: '+08:00', epcList: ['urn:epc:id:sgtin:0614141.107346.2017'] });
+  assert.deepEqual(x.ids, [
+    { key: 'urn:epc:id:sgtin:0614141.107346.2017', role: 'e' },
+    { key: 'https://id.gs1.org/01/10614141073464/21/2017', role: 'e' },
+  ]);
 });

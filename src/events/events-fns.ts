@@ -1,4 +1,5 @@
 import { parseCode } from '../codes/code-scheme.ts';
+import { canonicalGs1Uri } from './epc-uri.ts';
 
 /**
  * Pure helpers of the event store: what to index of an EPCIS 2.0 event, and how identifiers are keyed.
@@ -16,8 +17,8 @@ export const ROLE = {
 } as const;
 export type RoleChar = (typeof ROLE)[keyof typeof ROLE];
 
-const CBV_BIZSTEP = /^(?:urn:epcglobal:cbv:bizstep:|https?:\/\/ns\.gs1\.org\/cbv\/BizStep-)(.+)$/;
-const CBV_DISP = /^(?:urn:epcglobal:cbv:disp:|https?:\/\/ns\.gs1\.org\/cbv\/Disp-)(.+)$/;
+const CBV_BIZSTEP = /^(?:urn:epcglobal:cbv:bizstep:|https?:\/\/(?:ns\.gs1\.org|ref\.gs1\.org)\/cbv\/BizStep-)(.+)$/;
+const CBV_DISP = /^(?:urn:epcglobal:cbv:disp:|https?:\/\/(?:ns\.gs1\.org|ref\.gs1\.org)\/cbv\/Disp-)(.+)$/;
 
 /** A CBV business step or disposition as its bare name (`shipping`); other vocabularies stay full URIs. */
 export function shortVocab(value: unknown, kind: 'bizStep' | 'disposition'): string | null {
@@ -83,10 +84,20 @@ const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 /** Extracts what the store indexes from one event. */
 export function indexEvent(e: EpcisEvent): IndexedEvent {
   const ids: Array<{ key: string; role: RoleChar }> = [];
-  const add = (values: unknown, role: RoleChar) => { for (const v of list(values)) if (typeof v === 'string') ids.push({ key: identifierKey(v), role }); };
-  const addQ = (values: unknown, role: RoleChar) => { for (const q of list(values)) if (typeof q?.epcClass === 'string') ids.push({ key: identifierKey(q.epcClass), role }); };
+  // A GS1 identifier is indexed as given and in its canonical Digital Link form, so an EPC URN query finds an
+  // event captured with a Digital Link and the other way round (URN patterns keep matching the given form).
+  const push = (v: string, role: RoleChar) => {
+    const key = identifierKey(v);
+    ids.push({ key, role });
+    if (key === v && (v.startsWith('urn:epc:') || v.startsWith('http'))) {
+      const canonical = canonicalGs1Uri(v);
+      if (canonical && canonical !== v) ids.push({ key: canonical, role });
+    }
+  };
+  const add = (values: unknown, role: RoleChar) => { for (const v of list(values)) if (typeof v === 'string') push(v, role); };
+  const addQ = (values: unknown, role: RoleChar) => { for (const q of list(values)) if (typeof q?.epcClass === 'string') push(q.epcClass, role); };
   add(e.epcList, ROLE.epc);
-  if (typeof e.parentID === 'string') ids.push({ key: identifierKey(e.parentID), role: ROLE.parent });
+  if (typeof e.parentID === 'string') push(e.parentID, ROLE.parent);
   add(e.childEPCs, ROLE.child);
   add(e.inputEPCList, ROLE.input);
   add(e.outputEPCList, ROLE.output);

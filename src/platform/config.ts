@@ -14,6 +14,10 @@ const schema = z.object({
   SUYUAN_ADMIN_PASSWORD: z.string().min(8).optional(),
   SUYUAN_SESSION_SECRET: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Most events one EPCIS capture may carry (advertised as GS1-EPCIS-Capture-Limit). */
+  SUYUAN_EPCIS_CAPTURE_LIMIT: z.coerce.number().int().min(1).default(10_000),
+  /** Largest EPCIS capture body in bytes (advertised as GS1-EPCIS-Capture-File-Size-Limit). */
+  SUYUAN_EPCIS_CAPTURE_FILE_SIZE_LIMIT: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; publicUrl: string };

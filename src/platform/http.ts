@@ -48,6 +48,8 @@ export async function createHttp(opts: HttpOptions): Promise<App> {
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
     trustProxy: true,
+    // EPCIS event IDs (ni:///sha-256;…) and Digital Link EPCs travel URL-encoded as one path parameter.
+    routerOptions: { maxParamLength: 2048 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
