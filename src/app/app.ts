@@ -11,7 +11,13 @@ import { registryImportRoutes } from '../registry/registry-import-routes.ts';
 import { catalogRoutes } from '../catalog/catalog-routes.ts';
 import { batchesRoutes } from '../batches/batches-routes.ts';
 import { codesRoutes } from '../codes/codes-routes.ts';
+import { recordsRoutes } from '../records/records-routes.ts';
+import { ledgersRoutes } from '../ledgers/ledgers-routes.ts';
+import { scanRoutes } from '../scan/scan-routes.ts';
+import { traceRoutes } from '../trace/trace-routes.ts';
+import { accessRoutes } from '../access/access-routes.ts';
 import { labelsRoutes } from '../labels/labels-routes.ts';
+import { epcisRoutes } from '../epcis/epcis-routes.ts';
 
 /** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
 function actorResolver(services: Services) {
@@ -39,6 +45,12 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   catalogRoutes(app, services.catalog);
   batchesRoutes(app, services.batches);
   codesRoutes(app, services.codes);
+  recordsRoutes(app, services.records);
+  ledgersRoutes(app, services.ledgers);
+  scanRoutes(app, services.scan);
+  traceRoutes(app, services.trace);
+  accessRoutes(app, services.queryLog);
   labelsRoutes(app, services.codes);
+  epcisRoutes(app, services.epcis);
   return { app, services };
 }

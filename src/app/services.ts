@@ -5,6 +5,13 @@ import { createRegistryService } from '../registry/registry-service.ts';
 import { createCatalogService } from '../catalog/catalog-service.ts';
 import { createCodesService } from '../codes/codes-service.ts';
 import { createBatchesService } from '../batches/batches-service.ts';
+import { captureInTx } from '../events/events-service.ts';
+import { createRecordsService } from '../records/records-service.ts';
+import { createLedgersService } from '../ledgers/ledgers-service.ts';
+import { createScanService } from '../scan/scan-service.ts';
+import { createTraceService } from '../trace/trace-service.ts';
+import { createQueryLogService } from '../access/query-log.ts';
+import { createEpcisService } from '../epcis/epcis-service.ts';
 
 /** Builds every service from its explicit dependencies. No container: each capability wires itself here in a line or two. */
 export function createServices(db: Database, config: Config) {
@@ -12,7 +19,15 @@ export function createServices(db: Database, config: Config) {
   const registry = createRegistryService({ db, accounts });
   const catalog = createCatalogService({ db });
   const codes = createCodesService({ db, nodeId: config.SUYUAN_NODE_ID, publicUrl: config.publicUrl });
-  const batches = createBatchesService({ db, codes });
-  return { accounts, registry, catalog, codes, batches };
+  const batches = createBatchesService({ db, codes, capture: captureInTx });
+  const records = createRecordsService({ db, batches, capture: captureInTx });
+  const ledgers = createLedgersService({ db, records });
+  const trace = createTraceService({ db, codes });
+  const queryLog = createQueryLogService({ db });
+  const scan = createScanService({ db, codes, nodeId: config.SUYUAN_NODE_ID, nodeName: config.SUYUAN_NODE_NAME });
+  const epcis = createEpcisService({
+    db, capture: captureInTx, limits: { events: config.SUYUAN_EPCIS_CAPTURE_LIMIT, bytes: config.SUYUAN_EPCIS_CAPTURE_FILE_SIZE_LIMIT },
+  });
+  return { accounts, registry, catalog, codes, batches, records, ledgers, trace, queryLog, scan, epcis };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -4,7 +4,8 @@ import { getDivision } from './division.ts';
 import { gs1CheckDigit } from '../catalog/gtin.ts';
 import type { OperatorInput, OperatorStatus, ReviewAction, SiteInput } from './registry-types.ts';
 
-const USCC_MESSAGES = {
+/** The Chinese and English message of each USCC problem. */
+export const USCC_MESSAGES = {
   USCC_LENGTH: ['统一社会信用代码应为 18 位', 'A USCC has 18 characters'],
   USCC_CHARSET: ['统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）', 'The USCC contains a character outside its alphabet (no I, O, Z, S, V)'],
   USCC_CHECKSUM: ['统一社会信用代码校验位错误', 'The USCC check character is wrong'],

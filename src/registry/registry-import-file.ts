@@ -7,8 +7,9 @@ import { OPERATOR_TYPES, OPERATOR_TYPE_NAMES } from './registry-types.ts';
 import { usccCheckChar } from './uscc.ts';
 
 /**
- * File adapter for the operator import: turns the bytes of a CSV or XLSX file into rows of cells, and
- * writes the XLSX template. Nothing here knows about operators beyond the template's example.
+ * File adapter for spreadsheet imports (operator registrations, electronic ledgers): turns the bytes of a CSV
+ * or XLSX file into rows of cells, and writes XLSX workbooks (templates, exports). Nothing here knows about
+ * operators beyond the operator template's example.
  */
 
 /** One non-blank row with its 1-based spreadsheet row number (the header is usually row 1). */
@@ -106,20 +107,38 @@ const EXAMPLE_ROW: Record<string, unknown> = {
 // Codes and phone numbers as text, so that spreadsheet programs keep leading zeros and all digits.
 const TEXT_COLUMNS = new Set(['uscc', 'divisionCode', 'contactPhone', 'licenceNumber']);
 
-/** The import template: Chinese headers (required ones marked *), one example row, and a sheet of instructions. */
-export async function writeTemplate(): Promise<Buffer> {
+/** A column of a generated sheet: its header, the key of its values, and whether its cells hold text or dates. */
+export interface WorkbookColumn { header: string; key: string; width: number; format?: 'text' | 'date' }
+/** A workbook to write: one data sheet (header bold and frozen) and optionally a sheet of notes. */
+export interface WorkbookSpec {
+  sheet: string;
+  columns: readonly WorkbookColumn[];
+  rows: readonly Record<string, unknown>[];
+  notes?: { sheet: string; columns: ReadonlyArray<{ header: string; width: number }>; rows: readonly (readonly string[])[] };
+}
+
+/** Writes an XLSX workbook: the data sheet first, so that readSheet reads it back, then the notes. */
+export async function writeWorkbook(spec: WorkbookSpec): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('主体备案');
-  ws.columns = IMPORT_COLUMNS.map((c) => ({
-    header: c.required ? `${c.zh}*` : c.zh, key: c.field, width: Math.max(14, c.zh.length * 3),
-    style: TEXT_COLUMNS.has(c.field) ? { numFmt: '@' } : c.field === 'licenceValidUntil' ? { numFmt: 'yyyy-mm-dd' } : {},
+  const ws = wb.addWorksheet(spec.sheet);
+  ws.columns = spec.columns.map((c) => ({
+    header: c.header, key: c.key, width: c.width,
+    style: c.format === 'text' ? { numFmt: '@' } : c.format === 'date' ? { numFmt: 'yyyy-mm-dd' } : {},
   }));
   ws.getRow(1).font = { bold: true };
   ws.views = [{ state: 'frozen', ySplit: 1 }];
-  ws.addRow(EXAMPLE_ROW);
-  const help = wb.addWorksheet('填写说明');
-  help.columns = [{ header: '列 / column', width: 22 }, { header: '说明 / notes', width: 90 }];
-  help.getRow(1).font = { bold: true };
+  for (const row of spec.rows) ws.addRow(row);
+  if (spec.notes) {
+    const help = wb.addWorksheet(spec.notes.sheet);
+    help.columns = spec.notes.columns.map((c) => ({ header: c.header, width: c.width }));
+    help.getRow(1).font = { bold: true };
+    for (const row of spec.notes.rows) help.addRow([...row]);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** The import template: Chinese headers (required ones marked *), one example row, and a sheet of instructions. */
+export async function writeTemplate(): Promise<Buffer> {
   const notes: Record<string, string> = {
     uscc: '18 位，校验位须正确 / 18 characters with a valid check character',
     types: `多个用 、 , ; 或 | 分隔 / several separated by 、 , ; or |：${OPERATOR_TYPES.map((t) => `${OPERATOR_TYPE_NAMES[t][0]} (${t})`).join('、')}；也接受 种植、养殖、生产、加工、屠宰、批发、零售、餐饮、进口、物流、检测、印刷`,
@@ -127,8 +146,21 @@ export async function writeTemplate(): Promise<Buffer> {
     lng: '经度与纬度须同时填写 / give both longitude and latitude',
     licenceValidUntil: '2027-06-30、2027/6/30 或 Excel 日期 / 2027-06-30, 2027/6/30 or an Excel date',
   };
-  for (const c of IMPORT_COLUMNS) help.addRow([`${c.zh} (${c.field})${c.required ? ' *必填 required' : ''}`, notes[c.field] ?? '']);
-  help.addRow([]);
-  help.addRow(['', '首行为表头，中英文列名均可；同一文件重复导入不会产生重复数据 / the first row is the header, in Chinese or English; re-importing a file changes nothing']);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return writeWorkbook({
+    sheet: '主体备案',
+    columns: IMPORT_COLUMNS.map((c) => ({
+      header: c.required ? `${c.zh}*` : c.zh, key: c.field, width: Math.max(14, c.zh.length * 3),
+      format: TEXT_COLUMNS.has(c.field) ? 'text' : c.field === 'licenceValidUntil' ? 'date' : undefined,
+    })),
+    rows: [EXAMPLE_ROW],
+    notes: {
+      sheet: '填写说明',
+      columns: [{ header: '列 / column', width: 22 }, { header: '说明 / notes', width: 90 }],
+      rows: [
+        ...IMPORT_COLUMNS.map((c) => [`${c.zh} (${c.field})${c.required ? ' *必填 required' : ''}`, notes[c.field] ?? '']),
+        [],
+        ['', '首行为表头，中英文列名均可；同一文件重复导入不会产生重复数据 / the first row is the header, in Chinese or English; re-importing a file changes nothing'],
+      ],
+    },
+  });
 }

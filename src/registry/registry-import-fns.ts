@@ -12,7 +12,9 @@ export type ImportField =
   | 'uscc' | 'name' | 'types' | 'divisionCode' | 'address' | 'lng' | 'lat' | 'contactName' | 'contactPhone'
   | 'licenceType' | 'licenceNumber' | 'licenceIssuer' | 'licenceValidUntil';
 
-interface ImportColumn { field: ImportField; zh: string; required?: boolean; maxLength?: number; aliases?: string[] }
+/** A column of an imported sheet: its Chinese template header, its field (also its English header), accepted aliases. */
+export interface SheetColumn<F extends string> { field: F; zh: string; required?: boolean; maxLength?: number; aliases?: string[] }
+type ImportColumn = SheetColumn<ImportField>;
 
 /** The columns of an import file in template order: the Chinese template header, the English name (= field) and accepted aliases. */
 export const IMPORT_COLUMNS: readonly ImportColumn[] = [
@@ -33,56 +35,62 @@ export const IMPORT_COLUMNS: readonly ImportColumn[] = [
 
 // Headers match ignoring width, case, spaces, '*' required marks, '_'/'-' and a parenthesised note such as （多个用、分隔）.
 const headerKey = (s: string) => s.normalize('NFKC').replace(/\([^)]*\)/g, '').replace(/[\s*_-]/g, '').toLowerCase();
-const COLUMN_BY_KEY = new Map<string, ImportColumn>(
-  IMPORT_COLUMNS.flatMap((c) => [c.zh, c.field, ...(c.aliases ?? [])].map((k) => [headerKey(k), c] as const)),
-);
 
 /** Which file column holds which field, as found in the header row. */
-export interface HeaderMap {
+export interface HeaderMap<F extends string = ImportField> {
   /** Field of each column index, null for columns the import does not use. */
-  fields: (ImportField | null)[];
+  fields: (F | null)[];
   /** The header text of each mapped field, as written in the file (for error reports). */
-  columnOf: Partial<Record<ImportField, string>>;
+  columnOf: Partial<Record<F, string>>;
   /** Header texts that matched no field; their values are not imported. */
   ignored: string[];
 }
 
-/** Maps a header row to fields; refuses the file when a required column is missing or a field appears twice. */
-export function mapHeader(cells: CellValue[]): HeaderMap {
-  const fields: (ImportField | null)[] = [];
-  const columnOf: HeaderMap['columnOf'] = {};
-  const ignored: string[] = [];
-  for (const cell of cells) {
-    const text = cellText(cell) ?? '';
-    const column = text ? COLUMN_BY_KEY.get(headerKey(text)) : undefined;
-    if (!column) {
-      fields.push(null);
-      if (text) ignored.push(text);
-      continue;
+/**
+ * A header mapper for a set of columns: maps a header row to fields, and refuses the file when a required
+ * column is missing or a field appears twice.
+ */
+export function headerMapper<F extends string>(columns: readonly SheetColumn<F>[]): (cells: CellValue[]) => HeaderMap<F> {
+  const byKey = new Map<string, SheetColumn<F>>(columns.flatMap((c) => [c.zh, c.field, ...(c.aliases ?? [])].map((k) => [headerKey(k), c] as const)));
+  return (cells) => {
+    const fields: (F | null)[] = [];
+    const columnOf: Partial<Record<F, string>> = {};
+    const ignored: string[] = [];
+    for (const cell of cells) {
+      const text = cellText(cell) ?? '';
+      const column = text ? byKey.get(headerKey(text)) : undefined;
+      if (!column) {
+        fields.push(null);
+        if (text) ignored.push(text);
+        continue;
+      }
+      if (columnOf[column.field]) {
+        throw invalid('IMPORT_HEADER_DUPLICATE', `表头“${columnOf[column.field]}”与“${text}”是同一列`, `Headers "${columnOf[column.field]}" and "${text}" name the same column (${column.field})`, { field: column.field });
+      }
+      columnOf[column.field] = text;
+      fields.push(column.field);
     }
-    if (columnOf[column.field]) {
-      throw invalid('IMPORT_HEADER_DUPLICATE', `表头“${columnOf[column.field]}”与“${text}”是同一列`, `Headers "${columnOf[column.field]}" and "${text}" name the same column (${column.field})`, { field: column.field });
+    const missing = columns.filter((c) => c.required && !columnOf[c.field]);
+    if (missing.length) {
+      const zh = missing.map((c) => c.zh).join('、');
+      const en = missing.map((c) => `${c.zh} (${c.field})`).join(', ');
+      throw invalid('IMPORT_HEADER_MISSING', `缺少必填列：${zh}`, `Required column missing: ${en}`, {
+        field: missing[0].field, missing: missing.map((c) => ({ field: c.field, column: c.zh })),
+      });
     }
-    columnOf[column.field] = text;
-    fields.push(column.field);
-  }
-  const missing = IMPORT_COLUMNS.filter((c) => c.required && !columnOf[c.field]);
-  if (missing.length) {
-    const zh = missing.map((c) => c.zh).join('、');
-    const en = missing.map((c) => `${c.zh} (${c.field})`).join(', ');
-    throw invalid('IMPORT_HEADER_MISSING', `缺少必填列：${zh}`, `Required column missing: ${en}`, {
-      field: missing[0].field, missing: missing.map((c) => ({ field: c.field, column: c.zh })),
-    });
-  }
-  return { fields, columnOf, ignored };
+    return { fields, columnOf, ignored };
+  };
 }
 
+/** Maps an operator import's header row to fields (see headerMapper). */
+export const mapHeader = headerMapper(IMPORT_COLUMNS);
+
 /** The cells of one data row keyed by field. */
-export type RowCells = Partial<Record<ImportField, CellValue>>;
+export type RowCells<F extends string = ImportField> = Partial<Record<F, CellValue>>;
 
 /** Picks a data row's cells by the header map. */
-export function rowCells(header: HeaderMap, cells: CellValue[]): RowCells {
-  const out: RowCells = {};
+export function rowCells<F extends string>(header: HeaderMap<F>, cells: CellValue[]): RowCells<F> {
+  const out: RowCells<F> = {};
   header.fields.forEach((f, i) => { if (f) out[f] = cells[i] ?? null; });
   return out;
 }
@@ -91,7 +99,7 @@ export function rowCells(header: HeaderMap, cells: CellValue[]): RowCells {
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /** A cell as trimmed text, null when empty. Numbers keep all their digits; date cells become YYYY-MM-DD. */
-function cellText(v: CellValue | undefined): string | null {
+export function cellText(v: CellValue | undefined): string | null {
   if (v == null) return null;
   const s = v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
   const t = s.replace(CONTROL, '').trim();
@@ -141,7 +149,7 @@ const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 const DAY = 86_400_000;
 
 /** A date cell as YYYY-MM-DD: accepts 2027-06-30, 2027/6/30, 2027.6.30, 2027年6月30日, 20270630, Excel date cells and serials. */
-export function parseDate(v: CellValue | undefined, field: ImportField): string | null {
+export function parseDate(v: CellValue | undefined, field: string): string | null {
   const raw = v instanceof Date ? v : typeof v === 'number' ? v : codeText(v);
   if (raw == null) return null;
   let d: Date | null = null;

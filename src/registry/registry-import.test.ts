@@ -7,6 +7,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { startTestApp, createTestDatabase, type TestApp } from '../../test/harness.ts';
 import { buildUscc, buildOperator, buildUser } from '../../test/builders.ts';
+import { csvText as csv, encodeGb18030 } from '../../test/sheet-files.ts';
 import { mapHeader, parseDate, parseTypes } from './registry-import-fns.ts';
 import { createRegistryImport } from './registry-import.ts';
 import { DomainError } from '../platform/errors.ts';
@@ -16,24 +17,7 @@ before(async () => { t = await startTestApp(); });
 after(async () => { await t.close(); });
 
 const HEADER_ZH = ['统一社会信用代码', '主体名称', '主体类型', '行政区划代码', '地址', '经度', '纬度', '联系人', '联系电话', '许可证类型', '许可证编号', '发证机关', '有效期至'];
-const csv = (rows: (string | number | null)[][]) =>
-  rows.map((r) => r.map((c) => (c == null ? '' : /[",\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',')).join('\r\n') + '\r\n';
 const badChecksum = (uscc: string) => uscc.slice(0, 17) + (uscc[17] === '0' ? '1' : '0');
-
-/** GB18030 bytes for test files: Node can decode GB18030 but not encode it, so invert the decoder over the two-byte range. */
-function encodeGb18030(text: string): Uint8Array {
-  const table = new Map<string, number[]>();
-  const dec = new TextDecoder('gb18030');
-  for (let hi = 0x81; hi <= 0xfe; hi++) {
-    for (let lo = 0x40; lo <= 0xfe; lo++) if (lo !== 0x7f) table.set(dec.decode(Uint8Array.of(hi, lo)), [hi, lo]);
-  }
-  const out: number[] = [];
-  for (const ch of text) {
-    if (ch.charCodeAt(0) < 0x80) out.push(ch.charCodeAt(0));
-    else out.push(...(table.get(ch) ?? assert.fail(`no GB18030 two-byte code for ${ch}`)));
-  }
-  return Uint8Array.from(out);
-}
 
 async function upload(bytes: Uint8Array, name: string, as?: string) {
   const form = new FormData();

@@ -164,8 +164,8 @@ export function createRegistryImport(deps: { db: Database; registry: Pick<Regist
 /** Thrown inside a chunk's transaction to roll it back and run it again row by row under savepoints. */
 class RetryWithSavepoints extends Error {}
 
-// Domain refusals and bad data (SQLSTATE classes 22 and 23) are the row's fault; anything else (a lost connection) stops the import.
-function asRowRefusal(e: unknown): DomainError {
+/** A row's refusal: domain refusals and bad data (SQLSTATE classes 22, 23); anything else (a lost connection) is rethrown to stop the import. */
+export function asRowRefusal(e: unknown): DomainError {
   if (e instanceof DomainError) return e;
   const sqlState = (e as { code?: unknown })?.code;
   if (typeof sqlState === 'string' && /^2[23]/.test(sqlState)) {
