@@ -80,33 +80,47 @@ export interface IndexedEvent {
 }
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+type Ids = Array<{ key: string; role: RoleChar }>;
+
+// A GS1 identifier is indexed as given and in its canonical Digital Link form, so an EPC URN query finds an
+// event captured with a Digital Link and the other way round (URN patterns keep matching the given form).
+function addId(ids: Ids, v: string, role: RoleChar) {
+  const key = identifierKey(v);
+  ids.push({ key, role });
+  if (key === v && (v.startsWith('urn:epc:') || v.startsWith('http'))) {
+    const canonical = canonicalGs1Uri(v);
+    if (canonical && canonical !== v) ids.push({ key: canonical, role });
+  }
+}
+function addEpcs(ids: Ids, values: unknown, role: RoleChar) {
+  for (const v of list(values)) if (typeof v === 'string') addId(ids, v, role);
+}
+function addClasses(ids: Ids, values: unknown, role: RoleChar) {
+  for (const q of list(values)) if (typeof q?.epcClass === 'string') addId(ids, q.epcClass, role);
+}
+function parties(l: unknown): string[] {
+  const out = new Set<string>();
+  for (const s of list(l)) {
+    const uscc = partyUscc(s?.source ?? s?.destination);
+    if (uscc) out.add(uscc);
+  }
+  return [...out];
+}
 
 /** Extracts what the store indexes from one event. */
 export function indexEvent(e: EpcisEvent): IndexedEvent {
-  const ids: Array<{ key: string; role: RoleChar }> = [];
-  // A GS1 identifier is indexed as given and in its canonical Digital Link form, so an EPC URN query finds an
-  // event captured with a Digital Link and the other way round (URN patterns keep matching the given form).
-  const push = (v: string, role: RoleChar) => {
-    const key = identifierKey(v);
-    ids.push({ key, role });
-    if (key === v && (v.startsWith('urn:epc:') || v.startsWith('http'))) {
-      const canonical = canonicalGs1Uri(v);
-      if (canonical && canonical !== v) ids.push({ key: canonical, role });
-    }
-  };
-  const add = (values: unknown, role: RoleChar) => { for (const v of list(values)) if (typeof v === 'string') push(v, role); };
-  const addQ = (values: unknown, role: RoleChar) => { for (const q of list(values)) if (typeof q?.epcClass === 'string') push(q.epcClass, role); };
-  add(e.epcList, ROLE.epc);
-  if (typeof e.parentID === 'string') push(e.parentID, ROLE.parent);
-  add(e.childEPCs, ROLE.child);
-  add(e.inputEPCList, ROLE.input);
-  add(e.outputEPCList, ROLE.output);
-  addQ(e.quantityList, ROLE.quantity);
-  addQ(e.childQuantityList, ROLE.childQuantity);
-  addQ(e.inputQuantityList, ROLE.inputQuantity);
-  addQ(e.outputQuantityList, ROLE.outputQuantity);
-  const parties = (l: unknown) => list(l).map((s) => partyUscc(s?.source ?? s?.destination)).filter((x): x is string => !!x);
+  const all: Ids = [];
+  addEpcs(all, e.epcList, ROLE.epc);
+  if (typeof e.parentID === 'string') addId(all, e.parentID, ROLE.parent);
+  addEpcs(all, e.childEPCs, ROLE.child);
+  addEpcs(all, e.inputEPCList, ROLE.input);
+  addEpcs(all, e.outputEPCList, ROLE.output);
+  addClasses(all, e.quantityList, ROLE.quantity);
+  addClasses(all, e.childQuantityList, ROLE.childQuantity);
+  addClasses(all, e.inputQuantityList, ROLE.inputQuantity);
+  addClasses(all, e.outputQuantityList, ROLE.outputQuantity);
   const seen = new Set<string>();
+  const ids = all.filter((i) => { const k = i.role + i.key; if (seen.has(k)) return false; seen.add(k); return true; });
   return {
     eventType: e.type,
     action: typeof e.action === 'string' ? e.action : null,
@@ -115,8 +129,8 @@ export function indexEvent(e: EpcisEvent): IndexedEvent {
     eventTime: e.eventTime,
     readPoint: typeof e.readPoint?.id === 'string' ? e.readPoint.id : null,
     bizLocation: typeof e.bizLocation?.id === 'string' ? e.bizLocation.id : null,
-    ids: ids.filter((i) => { const k = `${i.role}${i.key}`; if (seen.has(k)) return false; seen.add(k); return true; }),
-    sources: [...new Set(parties(e.sourceList))],
-    destinations: [...new Set(parties(e.destinationList))],
+    ids,
+    sources: parties(e.sourceList),
+    destinations: parties(e.destinationList),
   };
 }
