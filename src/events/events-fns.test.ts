@@ -36,11 +36,3 @@ test('indexEvent collects identifiers by role and parties from source/destinatio
   assert.deepEqual(x.sources, ['9144030071526726XG']);
   assert.equal(x.bizLocation, 'urn:suyuan:site:00000000-0000-4000-8000-000000000001');
 });
-
-test('GS1 identifiers are indexed as given and as canonical Digital Link', () => {
-  const x = indexEvent({ type: 'ObjectEvent', action: 'OBSERVE', eventTime: '2026-01-01T00:00:00Z', eventTimeZoneOffset: '+08:00', epcList: ['urn:epc:id:sgtin:0614141.107346.2017'] });
-  assert.deepEqual(x.ids, [
-    { key: 'urn:epc:id:sgtin:0614141.107346.2017', role: 'e' },
-    { key: 'https://id.gs1.org/01/10614141073464/21/2017', role: 'e' },
-  ]);
-});

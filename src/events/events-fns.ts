@@ -1,5 +1,4 @@
 import { parseCode } from '../codes/code-scheme.ts';
-import { canonicalGs1Uri } from './epc-uri.ts';
 
 /**
  * Pure helpers of the event store: what to index of an EPCIS 2.0 event, and how identifiers are keyed.
@@ -82,15 +81,10 @@ export interface IndexedEvent {
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 type Ids = Array<{ key: string; role: RoleChar }>;
 
-// A GS1 identifier is indexed as given and in its canonical Digital Link form, so an EPC URN query finds an
-// event captured with a Digital Link and the other way round (URN patterns keep matching the given form).
+// Foreign identifiers are indexed as given: one node per identifier in the lineage graph. (A Digital Link query
+// for an event captured with an EPC URN does not match; EPCIS MATCH_* adds the canonical form of query values.)
 function addId(ids: Ids, v: string, role: RoleChar) {
-  const key = identifierKey(v);
-  ids.push({ key, role });
-  if (key === v && (v.startsWith('urn:epc:') || v.startsWith('http'))) {
-    const canonical = canonicalGs1Uri(v);
-    if (canonical && canonical !== v) ids.push({ key: canonical, role });
-  }
+  ids.push({ key: identifierKey(v), role });
 }
 function addEpcs(ids: Ids, values: unknown, role: RoleChar) {
   for (const v of list(values)) if (typeof v === 'string') addId(ids, v, role);

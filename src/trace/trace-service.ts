@@ -97,7 +97,8 @@ export function createTraceService(deps: TraceDeps) {
       const { start, state, details, operators } = await db.tx(async (q) => {
         await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         const start = await startKeys(q, input.code);
-        if (start.suyuan && start.keys.length === 1) start.keys.push(...(await traceDal(q).itemBatchCodes(start.keys[0])));
+        // Backward, an item's origin is its batch's; forward, the item goes only where it was sent, not its whole batch.
+        if (input.direction === 'backward' && start.suyuan && start.keys.length === 1) start.keys.push(...(await traceDal(q).itemBatchCodes(start.keys[0])));
         const source = sourceOf(q);
         const state = startTrace(start.keys, input.direction, maxNodes);
         while (state.frontier.size > 0) {
