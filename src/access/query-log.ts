@@ -1,20 +1,26 @@
-import type { Database, Queryable } from '../platform/db.ts';
+import { prepared, type Database, type Queryable } from '../platform/db.ts';
 import { type Actor, actorId, ensure } from '../accounts/actor.ts';
 import { jurisdictionPrefix } from '../registry/division.ts';
 
-export interface QueryRecord { kind: string; query: Record<string, unknown>; resultCount: number; subjectDivision?: string | null }
+export interface QueryRecord {
+  kind: string; query: Record<string, unknown>; resultCount: number; subjectDivision?: string | null;
+  /** Without subjectDivision: a trace code whose owner's division the insert looks up itself. */
+  subjectCode?: string;
+}
 
 /** Appends one entry to the query log (append-only), in the caller's transaction or on the pool. */
 export async function logQuery(q: Queryable, actor: Actor, r: QueryRecord): Promise<void> {
-  let actorDivision: string | null = actor.jurisdiction ?? null;
-  if (!actorDivision && actor.operatorId) {
-    actorDivision = (await q.query<{ division_code: string }>('SELECT division_code FROM operators WHERE id = $1', [actor.operatorId])).rows[0]?.division_code ?? null;
-  }
-  await q.query(
+  const jurisdiction = actor.jurisdiction ?? null;
+  // An operator's division (and a subject code's) is read by the insert itself: one statement per entry.
+  const lookUp = !jurisdiction && !!actor.operatorId;
+  await q.query(prepared(
     `INSERT INTO query_log (actor_id, actor_role, operator_id, actor_division, subject_division, kind, query, result_count)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-    [actorId(actor), actor.role, actor.operatorId ?? null, actorDivision, r.subjectDivision ?? null, r.kind, r.query, r.resultCount],
-  );
+     VALUES ($1, $2, $3, CASE WHEN $9::boolean THEN (SELECT division_code FROM operators WHERE id = $3) ELSE $4 END,
+             COALESCE($5, (SELECT o.division_code FROM codes c JOIN operators o ON o.id = c.owner_operator_id WHERE c.code = $10::bpchar)),
+             $6, $7, $8)`,
+    [actorId(actor), actor.role, actor.operatorId ?? null, jurisdiction, r.subjectDivision ?? null, r.kind, r.query, r.resultCount, lookUp,
+      r.subjectCode ?? null],
+  ));
 }
 
 /** Reading the query log: admins see all; a regulator sees entries whose asker or subject lies in its jurisdiction. */

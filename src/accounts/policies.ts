@@ -54,3 +54,38 @@ export const ledgerPolicy = {
   /** Import and export electronic ledgers (电子台账): an operator's admin or staff (API keys included), for its own operator only. */
   keep: (a: Actor) => (a.role === 'operator-admin' || a.role === 'operator-staff') && !!a.operatorId,
 };
+
+// Regulators whose jurisdiction covers an incident's own manage it; admins manage all.
+const managesIncident = (a: Actor, i: { jurisdiction: string }) => a.role === 'platform-admin' || inJurisdiction(a, i.jurisdiction);
+
+export const incidentPolicy = {
+  /** Open a problem-food incident: admins (and the platform), and regulators on goods that have been in their jurisdiction. */
+  open: (a: Actor) => a.role === 'platform-admin' || (a.role === 'regulator' && !!a.jurisdiction),
+  /** Close it: the regulators of its jurisdiction (and above), or an admin. */
+  manage: managesIncident,
+  /**
+   * Read it, notify the affected operators of one's own jurisdiction and resume those steps: its managers, and the
+   * regulators it was handed over to (an affected operator lies in their jurisdiction).
+   */
+  read: (a: Actor, i: { jurisdiction: string }, handedOver: boolean) => managesIncident(a, i) || (a.role === 'regulator' && handedOver),
+};
+
+export const noticePolicy = {
+  /** Read, acknowledge and answer a recall notice: the addressed operator's admin and staff. */
+  answer: (a: Actor, n: { operator_id: string }) => (a.role === 'operator-admin' || a.role === 'operator-staff') && a.operatorId === n.operator_id,
+  /** Register webhooks for the operator's notices: its admin. */
+  manageWebhooks: (a: Actor) => a.role === 'operator-admin' && !!a.operatorId,
+};
+
+export const riskPolicy = {
+  /** Read a risk warning: admins; regulators whose jurisdiction covers its division; the members of the operator it is about. */
+  read: (a: Actor, w: { operator_id: string | null; division_code: string | null }) =>
+    a.role === 'platform-admin' || inJurisdiction(a, w.division_code ?? '') || (!!w.operator_id && member(a, w.operator_id)),
+  /** Acknowledge it (seen, being handled): admins, its regulators, and the admin of the operator it is about. */
+  acknowledge: (a: Actor, w: { operator_id: string | null; division_code: string | null }) =>
+    a.role === 'platform-admin' || inJurisdiction(a, w.division_code ?? '') || (a.role === 'operator-admin' && !!w.operator_id && a.operatorId === w.operator_id),
+  /** Close it: admins and its regulators. */
+  close: (a: Actor, w: { division_code: string | null }) => a.role === 'platform-admin' || inJurisdiction(a, w.division_code ?? ''),
+  /** Change rule settings and run the scheduled rules: platform admins. */
+  manage: (a: Actor) => a.role === 'platform-admin',
+};

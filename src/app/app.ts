@@ -18,6 +18,8 @@ import { traceRoutes } from '../trace/trace-routes.ts';
 import { accessRoutes } from '../access/access-routes.ts';
 import { labelsRoutes } from '../labels/labels-routes.ts';
 import { epcisRoutes } from '../epcis/epcis-routes.ts';
+import { riskRoutes } from '../risk/risk-routes.ts';
+import { recallRoutes } from '../recall/recall-routes.ts';
 
 /** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
 function actorResolver(services: Services) {
@@ -52,5 +54,7 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   accessRoutes(app, services.queryLog);
   labelsRoutes(app, services.codes);
   epcisRoutes(app, services.epcis);
+  riskRoutes(app, services.risk);
+  recallRoutes(app, services.recall);
   return { app, services };
 }

@@ -12,6 +12,8 @@ import { createScanService } from '../scan/scan-service.ts';
 import { createTraceService } from '../trace/trace-service.ts';
 import { createQueryLogService } from '../access/query-log.ts';
 import { createEpcisService } from '../epcis/epcis-service.ts';
+import { createRiskService } from '../risk/risk-service.ts';
+import { createRecallService } from '../recall/recall-service.ts';
 
 /** Builds every service from its explicit dependencies. No container: each capability wires itself here in a line or two. */
 export function createServices(db: Database, config: Config) {
@@ -24,10 +26,12 @@ export function createServices(db: Database, config: Config) {
   const ledgers = createLedgersService({ db, records });
   const trace = createTraceService({ db, codes });
   const queryLog = createQueryLogService({ db });
-  const scan = createScanService({ db, codes, nodeId: config.SUYUAN_NODE_ID, nodeName: config.SUYUAN_NODE_NAME });
+  const recall = createRecallService({ db, capture: captureInTx, publicUrl: config.publicUrl, allowPrivateWebhooks: config.SUYUAN_WEBHOOK_ALLOW_PRIVATE });
+  const scan = createScanService({ db, codes, nodeId: config.SUYUAN_NODE_ID, nodeName: config.SUYUAN_NODE_NAME, recalls: recall });
   const epcis = createEpcisService({
     db, capture: captureInTx, limits: { events: config.SUYUAN_EPCIS_CAPTURE_LIMIT, bytes: config.SUYUAN_EPCIS_CAPTURE_FILE_SIZE_LIMIT },
   });
-  return { accounts, registry, catalog, codes, batches, records, ledgers, trace, queryLog, scan, epcis };
+  const risk = createRiskService({ db, scheduleMinutes: config.SUYUAN_RISK_SCHEDULE_MINUTES });
+  return { accounts, registry, catalog, codes, batches, records, ledgers, trace, queryLog, scan, epcis, risk, recall };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -7,6 +7,7 @@ import { configFrom, withStore } from './cli-support.ts';
 import { register as registerImport } from './import-command.ts';
 import { register as registerDemo } from './demo-command.ts';
 import { register as registerCodes } from './codes-command.ts';
+import { register as registerRisk } from './risk-command.ts';
 import { seedDemoIfEmpty } from '../demo/demo.ts';
 
 // How long `serve` lets requests in flight finish on shutdown before it stops the database under them.
@@ -63,6 +64,7 @@ program.command('migrate').description('执行数据库迁移 / apply database m
 registerImport(program);
 registerDemo(program);
 registerCodes(program);
+registerRisk(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -57,9 +57,12 @@ export function normaliseCode(input: string): string {
   return input.replace(/[\s-]/g, '').toUpperCase().replace(/O/g, '0').replace(/I/g, '1');
 }
 
+// A code as printed, stored and named in events: normalising would leave it as it is.
+const NORMAL_CODE = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
+
 /** Parses a code; returns the problem when it is malformed or its check character is wrong. */
 export function parseCode(input: string): ParsedCode | CodeProblem {
-  const code = normaliseCode(input);
+  const code = NORMAL_CODE.test(input) ? input : normaliseCode(input);
   if (code.length !== CODE_LENGTH) return 'CODE_FORMAT';
   for (const ch of code) if (!VALUE.has(ch)) return 'CODE_FORMAT';
   if (weightedSum(code, CODE_LENGTH) !== 0) return 'CODE_CHECKSUM';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
 import type { CodeKind } from './code-scheme.ts';
 import type { CodeStatus, IssueWay } from './codes-types.ts';
 
@@ -143,13 +143,14 @@ export function codesDal(q: Queryable) {
       )).rows;
     },
     async resolveCode(code: string) {
-      return (await q.query<ResolvedRow>(
+      // Every scan runs this: prepared, it is planned once per connection.
+      return (await q.query<ResolvedRow>(prepared(
         `SELECT c.code, c.kind, c.status, c.issued_via, c.pool_id, c.created_at, c.activated_at, c.voided_at, c.void_reason, ${RESOLVED_TAIL}
            FROM codes c JOIN operators o ON o.id = c.owner_operator_id
            LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id LEFT JOIN sites s ON s.id = b.site_id
           WHERE c.code = $1`,
         [code],
-      )).rows[0];
+      ))).rows[0];
     },
     async resolveLot(gtin: string, lot: string) {
       return (await q.query<ResolvedRow>(

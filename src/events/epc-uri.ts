@@ -106,6 +106,8 @@ const KEY_FORMS: Record<string, KeyForm> = {
 
 /** Constrained canonical form of a GS1 Digital Link URI on any domain; undefined when it is not one. */
 export function canonicalDigitalLink(uri: string): string | undefined {
+  // A primary key's value opens with four digits (vocabulary URIs fail here, cheaply).
+  if (!/\/\d{4}/.test(uri)) return undefined;
   const path = /^https?:\/\/[^/?#]+(\/[^?#]*)?(?:[?#].*)?$/.exec(uri)?.[1];
   if (!path) return undefined;
   const segments = path.split('/').filter((s) => s !== '');

@@ -4,6 +4,7 @@ import { type Actor, actorId, ensure } from '../accounts/actor.ts';
 import { eventHashId, type ContextInfo } from './epcis-hash.ts';
 import { eventsDal, type NewEvent } from './events-dal.ts';
 import { indexEvent, isCodeKey, ROLE, type EpcisEvent } from './events-fns.ts';
+import { enqueueRiskEvaluation } from '../risk/risk-dal.ts';
 
 /** Who an event belongs to, when the caller knows it better than the event does (native records). */
 export interface Attribution { operatorId: string | null; divisionCode: string | null; counterpartyId: string | null }
@@ -97,8 +98,7 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
   });
 
   // Duplicates: already stored, or repeated inside this capture. An eventID reused for a different event is an error.
-  const stored = await dal.existingHashes(prepared.map((p) => p.hashId));
-  const clashes = new Map((await dal.byEventIds(prepared.map((p) => p.eventId))).map((r) => [r.event_id, r.hash_id]));
+  const { hashes: stored, byEventId: clashes } = await dal.storedIds(prepared.map((p) => p.hashId), prepared.map((p) => p.eventId));
   const duplicates: CaptureResult['duplicates'] = [];
   const fresh: typeof prepared = [];
   const seen = new Map<string, string>();
@@ -116,6 +116,8 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
       { field: `epcisBody.eventList.${first.index}.${first.field}`, errors });
   }
   const rows = await dal.insertEvents(fresh, { source: input.source, captureId: input.captureId ?? null, capturedBy: actorId(actor) ?? actor.role });
+  // The risk rules run for these events once this transaction commits (an outbox row: risk-service.ts says why).
+  await enqueueRiskEvaluation(q, rows.map((r) => r.seq));
   const seqByHash = new Map(rows.map((r) => [r.hash_id, r.seq]));
   const result: CaptureResult = { stored: [], duplicates, errors };
   for (const p of fresh) {

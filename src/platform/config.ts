@@ -18,6 +18,10 @@ const schema = z.object({
   SUYUAN_EPCIS_CAPTURE_LIMIT: z.coerce.number().int().min(1).default(10_000),
   /** Largest EPCIS capture body in bytes (advertised as GS1-EPCIS-Capture-File-Size-Limit). */
   SUYUAN_EPCIS_CAPTURE_FILE_SIZE_LIMIT: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+  /** Minutes between scheduled risk-rule runs offered by each server process (one runs, by lease); 0 leaves them to `suyuan risk run`. */
+  SUYUAN_RISK_SCHEDULE_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
+  /** Admit recall webhooks on plain http and private or loopback addresses (closed networks, tests); off by default. */
+  SUYUAN_WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; publicUrl: string };

@@ -3,10 +3,29 @@ import pg from 'pg';
 /** Anything that can run a query: the pool, or a client inside a transaction. */
 export interface Queryable {
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = any>(statement: Prepared): Promise<pg.QueryResult<R>>;
 }
 
+/** A statement to run as a named (prepared) one. */
+export interface Prepared { name: string; text: string; values: unknown[] }
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A hot statement as a named one: each connection plans it once instead of on every call (planning a join of
+ * several tables costs more than running it on a few keys). Names are per process, one per distinct text.
+ */
+export function prepared(text: string, values: unknown[]): Prepared {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `suyuan_${statementNames.size + 1}`));
+  return { name, text, values };
+}
+
+/** Characteristics a transaction can open with: BEGIN sets them, saving a SET TRANSACTION round trip. */
+export type TxMode = 'ISOLATION LEVEL REPEATABLE READ' | 'ISOLATION LEVEL REPEATABLE READ, READ ONLY';
+
 /** Runs `fn` in one transaction; commits on success, rolls back on any throw. */
-export type TxRunner = <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>;
+export type TxRunner = <T>(fn: (q: Queryable) => Promise<T>, mode?: TxMode) => Promise<T>;
 
 export interface Database {
   pool: pg.Pool;
@@ -21,10 +40,10 @@ pg.types.setTypeParser(1082, (v: string) => v);
 export function openDatabase(url: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max });
   pool.on('error', () => { /* idle client errors surface on next use */ });
-  const tx: TxRunner = async (fn) => {
+  const tx: TxRunner = async (fn, mode) => {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(mode ? `BEGIN ${mode}` : 'BEGIN');
       const out = await fn(client);
       await client.query('COMMIT');
       return out;

@@ -58,6 +58,11 @@ const T = {
     clone: { far_apart: '此码在短时间内于相距很远的两地被扫描', many_devices: '此码被异常多的不同设备扫描', many_scans: '此码被扫描的次数异常多' },
     cloneMore: (since: string) => `一件商品不会这样被扫描，标签可能是仿冒的。首次发现于 ${since}（北京时间）。请向商家或当地市场监管部门反映。`,
     cloneLate: '此码的扫描记录异常，标签可能是仿冒的。请向商家或当地市场监管部门反映。',
+    recall: { recall: '此批次产品正在召回', hold: '此批次产品正在接受食品安全排查，已暂停销售' },
+    recallMore: {
+      recall: (d: string) => `监管部门已于 ${d} 启动召回。请立即停止食用，并联系购买的商家退货。`,
+      hold: (d: string) => `监管部门已于 ${d} 要求暂停销售。请暂停食用，等待进一步通知。`,
+    },
     locate: '提供大致位置（约 10 公里），帮助识别假冒标签', located: '已记录大致位置，谢谢',
     unknownH: '未查到此码', unknownP: '本平台没有这个追溯码。请核对标签上印的 16 位追溯码（四组、每组四位）是否输入正确，或向商家核实。',
     otherH: '此码由其他平台签发', otherP: (node: string) => `此追溯码由平台节点 ${node} 签发，不在本平台登记。请到签发平台查询，或向商家核实。`,
@@ -89,6 +94,11 @@ const T = {
     clone: { far_apart: 'This code was scanned in places far apart within a short time', many_devices: 'Unusually many different devices scanned this code', many_scans: 'This code was scanned unusually often' },
     cloneMore: (since: string) => `A single item is not scanned like this: the label may be counterfeit. First noticed ${since} (China time). Please tell the seller or the local market regulator.`,
     cloneLate: 'The scans of this code look unusual: the label may be counterfeit. Please tell the seller or the local market regulator.',
+    recall: { recall: 'This batch is being recalled', hold: 'This batch is under a food-safety investigation; sales are halted' },
+    recallMore: {
+      recall: (d: string) => `Regulators started a recall on ${d}. Stop eating it and return it to the shop where you bought it.`,
+      hold: (d: string) => `Regulators halted sales on ${d}. Do not eat it until further notice.`,
+    },
     locate: 'Share your approximate location (about 10 km) to help spot fake labels', located: 'Approximate location recorded, thank you',
     unknownH: 'Code not found', unknownP: 'This platform has no such trace code. Check the 16-character code printed on the label (four groups of four), or ask the seller.',
     otherH: 'Issued by another platform', otherP: (node: string) => `This trace code was issued by platform node ${node} and is not registered here. Look it up on that platform, or ask the seller.`,
@@ -136,7 +146,8 @@ function found(t: Text, v: ConsumerView): { title: string; body: string } {
   const top = `<p class="code">${esc(kind)}${v.code ? ` <span translate="no">${esc(formatCode(v.code))}</span>` : ''}</p>`;
   const status = v.status === 'void' ? `<div class="alert" role="alert">${esc(t.void(chinaTime(v.voidedAt!, false)))}<span>${esc(t.voidMore)}</span></div>`
     : v.status === 'unassigned' ? `<div class="warn" role="alert">${esc(t.unassigned)}<span>${esc(t.unassignedMore)}</span></div>`
-      : v.suspectedClone ? '' : `<p class="ok">${esc(t.valid)}</p>`;
+      : v.suspectedClone || v.recall ? '' : `<p class="ok">${esc(t.valid)}</p>`;
+  const recall = v.recall ? `<div class="alert" role="alert">${esc(t.recall[v.recall.action])}<span>${esc(t.recallMore[v.recall.action](chinaTime(v.recall.since, false)))}</span></div>` : '';
   const name = v.product ? `<h1>${esc(v.product.name)}${v.product.spec ? ` <small>${esc(v.product.spec)}</small>` : ''}</h1>` : `<h1>${esc(v.producer?.name ?? t.title)}</h1>`;
   const facts: [string, string][] = [];
   if (v.producer) facts.push([t.producer, esc(v.producer.name)]);
@@ -172,7 +183,7 @@ function found(t: Text, v: ConsumerView): { title: string; body: string } {
     ? `<p><button type="button" id="loc" hidden data-url="/scans/${esc(v.scanId)}/location" data-done="${esc(t.located)}">${esc(t.locate)}</button></p>` : '';
   return {
     title: v.product?.name ?? t.title,
-    body: top + cloneAlert(t, v.suspectedClone, v.kind) + status + name + origin + inspections + certificates + timeline + locate,
+    body: top + recall + cloneAlert(t, v.suspectedClone, v.kind) + status + name + origin + inspections + certificates + timeline + locate,
   };
 }
 

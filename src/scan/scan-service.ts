@@ -7,6 +7,7 @@ import { parseCode } from '../codes/code-scheme.ts';
 import { scanDal } from './scan-dal.ts';
 import { CLONE_LOOKBACK_DAYS, coarse, consumerFacts, ipPrefix, saltedHash, suspectClone } from './scan-fns.ts';
 import type { ScanClient, ScanInput, ScanOutcome, ScanResult, SuspectedClone } from './scan-types.ts';
+import type { OpenRecall } from '../recall/recall-types.ts';
 
 export interface ScanDeps {
   db: Database;
@@ -15,6 +16,8 @@ export interface ScanDeps {
   nodeId: string;
   /** SUYUAN_NODE_NAME, shown on the scan page. */
   nodeName: string;
+  /** Open recall incidents covering a code, for the page's warning (src/recall). */
+  recalls?: { openRecallsFor(codes: string[]): Promise<OpenRecall[]> };
 }
 
 /** Events read for one consumer view at most: a batch sold in many small sales still shows a short story. */
@@ -96,17 +99,31 @@ export function createScanService(deps: ScanDeps) {
             { traceCode: code, issuedBy: origin.nodeId }),
         };
       }
-      const scanId = await log(logKey(target), view.status, client);
       const dal = scanDal(db.pool);
-      const keys = origin.batchId ? await dal.batchCodes(origin.batchId) : [];
-      if (code && view.kind === 'item') keys.push(code);
-      // A void label must not borrow the credibility of its batch's inspections and story: origin only.
-      const withFacts = view.status !== 'void' && keys.length > 0;
-      const facts = consumerFacts(
-        withFacts ? await dal.consumerEvents(keys, MAX_EVENTS) : [], origin.producerId,
-        withFacts ? await dal.inputOrigins(keys) : [],
-      );
-      return { result: view.status, view: { ...view, ...facts, suspectedClone: await cloneCheck(code), scanId } };
+      // The reads do not depend on the scan log, so they run beside its insert on other pool connections; only
+      // the clone rule, which reads the log, waits for it.
+      const logged = log(logKey(target), view.status, client);
+      const [scanId, suspectedClone, [events, inputs, open]] = await Promise.all([
+        logged,
+        logged.then(() => cloneCheck(code)),
+        (async () => {
+          const keys = origin.batchId ? await dal.batchCodes(origin.batchId) : [];
+          if (code && view.kind === 'item') keys.push(code);
+          // A void label must not borrow the credibility of its batch's inspections and story: origin only.
+          const withFacts = view.status !== 'void' && keys.length > 0;
+          return Promise.all([
+            withFacts ? dal.consumerEvents(keys, MAX_EVENTS) : [],
+            withFacts ? dal.inputOrigins(keys) : [],
+            keys.length && deps.recalls ? deps.recalls.openRecallsFor(keys) : [],
+          ]);
+        })(),
+      ]);
+      const facts = consumerFacts(events, origin.producerId, inputs);
+      const recall = open.find((r) => r.action === 'recall') ?? open[0];
+      return {
+        result: view.status,
+        view: { ...view, ...facts, suspectedClone, scanId, ...(recall ? { recall: { action: recall.action, since: recall.openedAt } } : {}) },
+      };
     },
 
     /** Attaches the coarse location a page offers (rounded to 0.1°) to its recent scan; answers the clone rule anew. */

@@ -63,6 +63,8 @@ export interface ConsumerView extends OriginView {
   certificates: PublicCertificate[];
   timeline: TimelineStep[];
   suspectedClone: SuspectedClone | null;
+  /** Present only while an open problem-food incident covers the code: recall, or hold (sales halted, under investigation). */
+  recall?: { action: 'recall' | 'hold'; since: string };
   /** The scan's id, to attach the coarse location the browser offers (POST /scans/{id}/location). */
   scanId: string;
 }

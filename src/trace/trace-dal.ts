@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db.ts';
+import { prepared, type Queryable } from '../platform/db.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { eventVisibility } from '../access/visibility.ts';
 import type { EpcisEvent, RoleChar } from '../events/events-fns.ts';
@@ -17,6 +17,8 @@ export interface NodeDetailRow {
   operator_id: string; operator_name: string; operator_division: string;
   site_id: string | null; site_name: string | null; site_division: string | null;
 }
+
+export interface OperatorRow { id: string; name: string; division_code: string }
 
 export interface StoredEventRow {
   seq: string; event_id: string; record_time: Date; body: EpcisEvent;
@@ -39,7 +41,7 @@ export function pgLineageSource(q: Queryable): LineageSource {
     async expand(keys, viewer: Actor) {
       if (keys.length === 0) return [];
       const vis = eventVisibility(viewer, 'e', 2);
-      const rows = (await q.query<LevelRow>(
+      const rows = (await q.query<LevelRow>(prepared(
         `SELECT e.seq, e.event_id, e.event_type, e.action, e.biz_step, e.event_time, e.record_time,
                 e.operator_id, e.counterparty_id, e.division_code, e.body,
                 array_agg(o.key ORDER BY o.role, o.key) AS keys, array_agg(o.role::text ORDER BY o.role, o.key) AS roles
@@ -49,11 +51,22 @@ export function pgLineageSource(q: Queryable): LineageSource {
           WHERE ${vis.sql}
           GROUP BY e.seq`,
         [keys, ...vis.params],
-      )).rows;
+      ))).rows;
       return rows.map(toLineageEvent);
     },
   };
 }
+
+// A node's facts. codes.code is char(16): compared with a bpchar[] parameter its primary key serves the lookup
+// (compared with text[], every code would be cast and the table scanned).
+const NODE_DETAILS = `
+  SELECT c.code, c.kind, c.status, b.id AS batch_id, b.lot_number, b.quantity, b.unit, b.produced_on, b.expires_on,
+         p.id AS product_id, p.name AS product_name, p.spec, p.gtin, p.category_code,
+         o.id AS operator_id, o.name AS operator_name, o.division_code AS operator_division,
+         s.id AS site_id, s.name AS site_name, s.division_code AS site_division
+    FROM codes c JOIN operators o ON o.id = c.owner_operator_id
+    LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id LEFT JOIN sites s ON s.id = b.site_id
+   WHERE c.code = ANY($1::bpchar[])`;
 
 /** Data access for the trace read paths: node details, operator names, a batch's codes, one event. */
 export function traceDal(q: Queryable) {
@@ -61,21 +74,26 @@ export function traceDal(q: Queryable) {
     /** Details of every Suyuan code among the nodes, in one statement. */
     async nodeDetails(codes: string[]) {
       if (codes.length === 0) return [];
-      return (await q.query<NodeDetailRow>(
-        `SELECT c.code, c.kind, c.status, b.id AS batch_id, b.lot_number, b.quantity, b.unit, b.produced_on, b.expires_on,
-                p.id AS product_id, p.name AS product_name, p.spec, p.gtin, p.category_code,
-                o.id AS operator_id, o.name AS operator_name, o.division_code AS operator_division,
-                s.id AS site_id, s.name AS site_name, s.division_code AS site_division
-           FROM codes c JOIN operators o ON o.id = c.owner_operator_id
-           LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id LEFT JOIN sites s ON s.id = b.site_id
-          WHERE c.code = ANY($1::text[])`,
-        [codes],
-      )).rows;
+      return (await q.query<NodeDetailRow>(prepared(NODE_DETAILS, [codes]))).rows;
     },
     async operators(ids: string[]) {
       if (ids.length === 0) return [];
-      return (await q.query<{ id: string; name: string; division_code: string }>(
-        'SELECT id, name, division_code FROM operators WHERE id = ANY($1::uuid[])', [ids])).rows;
+      return (await q.query<OperatorRow>('SELECT id, name, division_code FROM operators WHERE id = ANY($1::uuid[])', [ids])).rows;
+    },
+    /** nodeDetails and operators in one statement (a trace's last): operator rows are the ones without a code. */
+    async graphDetails(codes: string[], operatorIds: string[]): Promise<{ nodes: NodeDetailRow[]; operators: OperatorRow[] }> {
+      if (codes.length === 0 && operatorIds.length === 0) return { nodes: [], operators: [] };
+      const rows = (await q.query<NodeDetailRow>(prepared(
+        `${NODE_DETAILS}
+         UNION ALL
+         SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, name, division_code, NULL, NULL, NULL
+           FROM operators WHERE id = ANY($2::uuid[])`,
+        [codes, operatorIds],
+      ))).rows;
+      return {
+        nodes: rows.filter((r) => r.code !== null),
+        operators: rows.filter((r) => r.code === null).map((r) => ({ id: r.operator_id, name: r.operator_name, division_code: r.operator_division })),
+      };
     },
     /** The active batch codes of a batch: a Digital Link naming GTIN and lot starts the trace from these. */
     async batchCodes(batchId: string) {

@@ -9,6 +9,7 @@ import { formatQuantity } from '../batches/batches-fns.ts';
 import { divisionPath } from '../registry/division.ts';
 import type { CodesService } from '../codes/codes-service.ts';
 import { parseCodeOrThrow } from '../codes/codes-fns.ts';
+import { parseCode } from '../codes/code-scheme.ts';
 import { applyLevel, frontierKeys, orderedEvents, presentEvent, startTrace, type TraceEdge } from './trace-fns.ts';
 import { pgLineageSource, traceDal, type NodeDetailRow } from './trace-dal.ts';
 import { type LineageSource, type TraceDirection, MAX_TRACE_NODES } from './trace-types.ts';
@@ -24,6 +25,9 @@ export interface TraceDeps {
 const codeUnknown = (traceCode: string) =>
   notFound('CODE_UNKNOWN', '本平台没有这个追溯码', 'No such trace code on this platform node', { traceCode });
 const eventNotFound = () => notFound('EVENT_NOT_FOUND', '事件不存在', 'Event not found');
+
+// The kind is part of the code (docs/code-scheme.md): a batch code needs no lookup for an item's batch.
+const isItemCode = (key: string) => { const p = parseCode(key); return typeof p !== 'string' && p.kind === 'item'; };
 
 // Consumers get the origin view of a code, never events.
 const mayReadEvents = (a: Actor) => a.role !== 'public';
@@ -94,11 +98,12 @@ export function createTraceService(deps: TraceDeps) {
      */
     async trace(actor: Actor, input: { code: string; direction: TraceDirection }) {
       ensure(actor, mayReadEvents(actor));
-      const { start, state, details, operators } = await db.tx(async (q) => {
-        await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const { start, state, details, operators, logged } = await db.tx(async (q) => {
         const start = await startKeys(q, input.code);
         // Backward, an item's origin is its batch's; forward, the item goes only where it was sent, not its whole batch.
-        if (input.direction === 'backward' && start.suyuan && start.keys.length === 1) start.keys.push(...(await traceDal(q).itemBatchCodes(start.keys[0])));
+        if (input.direction === 'backward' && start.suyuan && start.keys.length === 1 && isItemCode(start.keys[0])) {
+          start.keys.push(...(await traceDal(q).itemBatchCodes(start.keys[0])));
+        }
         const source = sourceOf(q);
         const state = startTrace(start.keys, input.direction, maxNodes);
         while (state.frontier.size > 0) {
@@ -107,18 +112,22 @@ export function createTraceService(deps: TraceDeps) {
             canSeeEvent(actor, { operator_id: e.operatorId, counterparty_id: e.counterpartyId, division_code: e.divisionCode }));
           applyLevel(state, events);
         }
-        const dal = traceDal(q);
-        const details = new Map((await dal.nodeDetails([...state.nodes.keys()].filter(isCodeKey))).map((d) => [d.code, d]));
+        // Logged on another connection while the node details are read and this read-only transaction commits.
+        const logged = logQuery(db.pool, actor, {
+          kind: 'trace', query: { code: input.code, direction: input.direction }, resultCount: state.events.size, subjectCode: start.keys[0],
+        });
+        // Awaited below; this only keeps a failure here from leaving its rejection unhandled.
+        logged.catch(() => {});
         const parties = new Set<string>();
         for (const e of state.edges.values()) for (const id of [e.fromOperatorId, e.toOperatorId]) if (id) parties.add(id);
-        const operators: Operators = new Map((await dal.operators([...parties])).map((o) => [o.id, { id: o.id, name: o.name, divisionCode: o.division_code }]));
-        return { start, state, details, operators };
-      });
+        const graph = await traceDal(q).graphDetails([...state.nodes.keys()].filter(isCodeKey), [...parties]);
+        const details = new Map(graph.nodes.map((d) => [d.code, d]));
+        const operators: Operators = new Map(graph.operators.map((o) => [o.id, { id: o.id, name: o.name, divisionCode: o.division_code }]));
+        return { start, state, details, operators, logged };
+      }, 'ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await logged;
       const events = orderedEvents(state);
       const subject = details.get(start.keys[0]);
-      await logQuery(db.pool, actor, {
-        kind: 'trace', query: { code: input.code, direction: input.direction }, resultCount: events.length, subjectDivision: subject?.operator_division ?? null,
-      });
       if (start.suyuan && !subject) throw codeUnknown(start.keys[0]);
       return {
         code: input.code,

@@ -1,0 +1,156 @@
+/**
+ * Benchmark of incidents and recall: one ingredient batch that reaches `--downstream` batches (default 10,000) —
+ * shipped to 100 processors, each making products from it (a fifth of the batches), each product repackaged into
+ * four by distributors, every pack shipped to a retailer and sold — over a store with `--noise` unrelated events
+ * from bench/chain.ts flows, and `--scans` consumer scans of the affected codes over two weeks. Measures, on the
+ * embedded PostgreSQL, each `--runs` times:
+ *   affected — opening an incident on the ingredient: forward trace, holdings, and storing the affected set;
+ *   read     — what a regulator then reads: the stored affected set (every holding with operator and lot);
+ *   impact   — the impact assessment (division tree, operator types, consumer scans by division and day);
+ *   export   — the XLSX workbook and the FSMA 204 CSV.
+ *
+ *   node --import tsx bench/recall.ts [--downstream 10000] [--noise 100000] [--scans 20000] [--runs 5] [--data DIR]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { startEmbedded } from '../src/platform/embedded-pg.ts';
+import { openDatabase, type Queryable } from '../src/platform/db.ts';
+import { migrate } from '../src/platform/migrate.ts';
+import { captureInTx } from '../src/events/events-service.ts';
+import type { Actor } from '../src/accounts/actor.ts';
+import { createRecallService } from '../src/recall/recall-service.ts';
+import { SYSTEM_ACTOR } from '../src/recall/recall-types.ts';
+import { commission, flowEvents, handOver, makeBatches, makeParties, planFlow, sale, transform, type ChainEvent, type ChainShape, type Party } from './chain.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    downstream: { type: 'string', default: '10000' }, noise: { type: 'string', default: '100000' }, scans: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '5' }, data: { type: 'string' },
+  },
+});
+const DOWNSTREAM = Number(args.downstream);
+const NOISE = Number(args.noise);
+const SCANS = Number(args.scans);
+const RUNS = Number(args.runs);
+const ADMIN: Actor = { role: 'platform-admin', username: 'bench' };
+const PROCESSORS = 100;
+const PACKS_PER_PRODUCT = 4;
+
+const dir = args.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'suyuan-bench-recall-'));
+fs.chmodSync(dir, 0o755);
+const pg = await startEmbedded(dir);
+const db = openDatabase(pg.url(), 4);
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+/** Captures events through the real capture path, in chunks, as the platform admin. */
+async function captureAll(events: ChainEvent[]): Promise<void> {
+  for (let k = 0; k < events.length; k += 5000) {
+    const chunk = events.slice(k, k + 5000);
+    const r = await db.tx((q: Queryable) => captureInTx(q, ADMIN, { events: chunk.map((c) => c.event), attribution: chunk.map((c) => c.attribution), source: 'native', errorBehaviour: 'rollback' }));
+    if (r.stored.length !== chunk.length) throw new Error(`stored ${r.stored.length} of ${chunk.length}`);
+  }
+}
+
+try {
+  await migrate(db.pool);
+  const recall = createRecallService({ db, capture: captureInTx, publicUrl: 'http://bench.test' });
+
+  // ── Unrelated history, so that the indexes hold more than the incident ──────
+  const shape: ChainShape = await db.tx(async (q) => ({
+    farms: await makeParties(q, 'producer', 200), processors: await makeParties(q, 'processor', 30),
+    distributors: await makeParties(q, 'wholesale_market', 10), retailers: await makeParties(q, 'retailer', 150),
+  }));
+  let noise = 0;
+  while (noise < NOISE) {
+    const plans = Array.from({ length: 100 }, () => planFlow(shape));
+    const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
+    const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
+    const chunk: ChainEvent[] = [];
+    let f = 0; let o = 0;
+    for (const p of plans) {
+      chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
+      f += p.farms.length; o += p.processors.length;
+    }
+    await captureAll(chunk);
+    noise += chunk.length;
+    process.stderr.write(`\rnoise: ${noise.toLocaleString()} events   `);
+  }
+  process.stderr.write('\n');
+
+  // ── The ingredient and everything made from it ─────────────────────────────
+  const products = Math.round(DOWNSTREAM / (1 + PACKS_PER_PRODUCT));
+  const parties = await db.tx(async (q) => ({
+    supplier: (await makeParties(q, 'processor', 1))[0], processors: await makeParties(q, 'processor', PROCESSORS),
+    distributors: await makeParties(q, 'wholesale_market', 50), retailers: await makeParties(q, 'retailer', 500),
+  }));
+  const [ingredient] = await db.tx((q) => makeBatches(q, [parties.supplier]));
+  const makers: Party[] = Array.from({ length: products }, (_, k) => parties.processors[k % PROCESSORS]);
+  const productCodes = await db.tx((q) => makeBatches(q, makers));
+  const packers: Party[] = productCodes.flatMap((_, k) => Array(PACKS_PER_PRODUCT).fill(parties.distributors[k % parties.distributors.length]));
+  const packCodes = await db.tx((q) => makeBatches(q, packers));
+  const events: ChainEvent[] = [commission(parties.supplier, ingredient)];
+  for (const p of parties.processors) events.push(...handOver(parties.supplier, p, ingredient, 100));
+  productCodes.forEach((code, k) => {
+    events.push(transform(makers[k], [ingredient], code));
+    events.push(...handOver(makers[k], packers[k * PACKS_PER_PRODUCT], code, 100));
+  });
+  packCodes.forEach((code, k) => {
+    const retailer = parties.retailers[k % parties.retailers.length];
+    events.push(transform(packers[k], [productCodes[Math.floor(k / PACKS_PER_PRODUCT)]], code), ...handOver(packers[k], retailer, code, 25), sale(retailer, code));
+  });
+  await captureAll(events);
+  log(`incident chain: ${(productCodes.length + packCodes.length).toLocaleString()} downstream batches, ${events.length.toLocaleString()} events`);
+
+  // Consumer scans of the packs over the last two weeks.
+  await db.pool.query(
+    `INSERT INTO scans (code, at, result)
+     SELECT ($1::text[])[1 + floor(random() * array_length($1::text[], 1))::int], now() - random() * interval '14 days', 'active'
+       FROM generate_series(1, $2)`, [packCodes, SCANS]);
+  await db.pool.query('VACUUM ANALYZE');
+  const totalEvents = Number((await db.pool.query('SELECT count(*) FROM events')).rows[0].count);
+
+  // ── Measurements ────────────────────────────────────────────────────────────
+  const affected: number[] = []; const read: number[] = []; const impact: number[] = []; const xlsx: number[] = []; const csv: number[] = [];
+  let sizes = { codes: 0, operators: 0, holdings: 0, xlsxBytes: 0, csvRows: 0 };
+  for (let run = 0; run < RUNS; run++) {
+    let t0 = performance.now();
+    const opened = await recall.openIncident(SYSTEM_ACTOR, { codes: [ingredient], reason: 'failed_inspection', severity: 'level_1' });
+    affected.push(performance.now() - t0);
+    const id = opened.incident.id;
+    t0 = performance.now();
+    await recall.affected(ADMIN, id);
+    read.push(performance.now() - t0);
+    t0 = performance.now();
+    const view = await recall.impact(ADMIN, id);
+    impact.push(performance.now() - t0);
+    t0 = performance.now();
+    const book = await recall.export(ADMIN, id, 'xlsx');
+    xlsx.push(performance.now() - t0);
+    t0 = performance.now();
+    const sheet = await recall.export(ADMIN, id, 'csv');
+    csv.push(performance.now() - t0);
+    if (view.scans.total !== SCANS) throw new Error(`impact counted ${view.scans.total} scans of ${SCANS}`);
+    const { codes, operators, holdings } = opened.incident.affected!;
+    sizes = { codes, operators, holdings, xlsxBytes: book.body.length, csvRows: sheet.body.toString('utf8').split('\r\n').length - 2 };
+  }
+  const both = affected.map((a, k) => a + impact[k]);
+  const reading = read.map((r, k) => r + impact[k]);
+  console.log([
+    `store: ${totalEvents.toLocaleString()} events; incident: ${sizes.codes.toLocaleString()} affected codes, ${sizes.holdings.toLocaleString()} holdings, ${sizes.operators} operators, ${SCANS.toLocaleString()} scans; ${RUNS} runs`,
+    `affected set (open incident: trace, holdings, store): p50 ${ms(pct(affected, 50))}, max ${ms(Math.max(...affected))}`,
+    `impact assessment: p50 ${ms(pct(impact, 50))}, max ${ms(Math.max(...impact))}`,
+    `affected set + impact: p50 ${ms(pct(both, 50))}, max ${ms(Math.max(...both))} (target < 1000 ms)`,
+    `stored affected set read (${sizes.holdings.toLocaleString()} holdings presented): p50 ${ms(pct(read, 50))}; read + impact: p50 ${ms(pct(reading, 50))}, max ${ms(Math.max(...reading))}`,
+    `export XLSX (${(sizes.xlsxBytes / 1e6).toFixed(1)} MB, 9 sheets): p50 ${ms(pct(xlsx, 50))}, max ${ms(Math.max(...xlsx))} (target < 5000 ms)`,
+    `export FSMA 204 CSV (${sizes.csvRows.toLocaleString()} CTE rows): p50 ${ms(pct(csv, 50))}, max ${ms(Math.max(...csv))} (target < 5000 ms)`,
+  ].join('\n'));
+} finally {
+  await db.close();
+  await pg.stop();
+  if (!args.data) fs.rmSync(dir, { recursive: true, force: true });
+}

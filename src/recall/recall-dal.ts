@@ -1,0 +1,353 @@
+import type { Queryable } from '../platform/db.ts';
+import type { RoleChar } from '../events/events-fns.ts';
+import { movementAmount, type Movement } from './recall-fns.ts';
+import type { NoticeKind, NoticeLine, Severity } from './recall-types.ts';
+
+export interface IncidentRow {
+  id: string; number: string; status: 'open' | 'closed'; reason: string; severity: Severity; description: string | null;
+  jurisdiction: string; warning_id: string | null; codes: string[]; escalate_after_minutes: number; opened_by: string | null; opened_role: string;
+  opened_at: Date; closed_by: string | null; closed_at: Date | null; conclusion: string | null; summary: Record<string, unknown> | null;
+}
+/** The size of an incident's affected set as last computed. */
+export interface AffectedSummaryRow { computed_at: Date; truncated: boolean; codes: number; operators: number; holdings: number }
+/** A code an incident names, with what opening checks: status, kind, batch and where it has been. */
+export interface NamedCodeRow { code: string; kind: 'batch' | 'item'; status: string; batch_id: string | null; owner_division: string; seen_here: boolean }
+/** The affected set as stored: its holdings parsed from the one document. */
+export interface AffectedRow { computed_at: Date; truncated: boolean; codes: number; operators: string[]; holdings: StoredHolding[] }
+export interface OperatorRow { id: string; name: string; uscc: string; division_code: string; types: string[] }
+/** What people read of a code beside its quantities: kind, product and lot. */
+export interface LotRow { code: string; kind: 'batch' | 'item'; product: string | null; spec: string | null; lot_number: string | null }
+/** A holding as the affected-set document stores it: quantities as decimal strings. */
+export interface StoredHolding {
+  code: string; operator_id: string; unit: string; depth: number; reached: string; passed_on: string; sold_to_consumers: string;
+  processed: string; destroyed: string; on_hand: string;
+}
+export interface NoticeRow {
+  id: string; incident_id: string; operator_id: string; kind: NoticeKind; message: string | null; lines: NoticeLine[];
+  issued_by: string | null; issued_role: string; issuer_jurisdiction: string; run_id: string | null; created_at: Date; due_at: Date;
+  acknowledged_at: Date | null; acknowledged_by: string | null; responded_at: Date | null; escalated_at: Date | null;
+}
+/** A notice with its operator, what the operator accounted for and how its webhook deliveries stand. */
+export interface NoticeListRow extends NoticeRow {
+  operator_name: string; uscc: string; division_code: string;
+  accounted: Array<{ action: string; unit: string; quantity: string }>;
+  deliveries: { pending: number; delivered: number; dead: number };
+}
+export interface WebhookRow { id: string; operator_id: string; url: string; secret: string; created_at: Date; revoked_at: Date | null }
+export interface ClaimedDelivery {
+  id: string; claim: string; idempotency_key: string; message: string; payload: Record<string, unknown>; attempts: number;
+  url: string; secret: string; revoked_at: Date | null;
+}
+
+const QUANTITY_LIST = `CASE i.role WHEN 'q' THEN 'quantityList' WHEN 'j' THEN 'inputQuantityList' WHEN 'k' THEN 'outputQuantityList' WHEN 'd' THEN 'childQuantityList' END`;
+// Fields of a movement row, in order; one delimited text per row keeps decoding cheap for tens of thousands of rows.
+const US = '\x1f';
+const RS = '\x1e';
+
+/** A movement row as the store sends it, split: quantities still as the event's list and units (JSON). */
+function movementOf(row: string): Movement {
+  const [seq, eventId, time, eventType, action, bizStep, disposition, operatorId, counterpartyId, role, key, list, units, links, details] = row.split(US);
+  const r = role as RoleChar;
+  const d = details ? JSON.parse(details) : null;
+  return {
+    seq, eventId, eventTime: new Date(Number(time)), eventType, action: action || null, bizStep: bizStep || null, disposition: disposition || null,
+    operatorId: operatorId || null, counterpartyId: counterpartyId || null, key, role: r,
+    amount: movementAmount(r, key, list ? JSON.parse(list) : null, units ? JSON.parse(units) : null),
+    links: links ? links.split(RS).map((x) => ({ role: x[0] as RoleChar, key: x.slice(1) })) : null,
+    ...(d ? { details: { bizLocation: d[0], record: d[1], invoiceNo: d[2], admissionInvoice: d[3], transactionType: d[4], transaction: d[5] } } : {}),
+  };
+}
+
+/** Data access for incidents, their affected set, notices and answers, operators' webhooks and the webhook outbox. */
+export function recallDal(q: Queryable) {
+  return {
+    // ---- incidents --------------------------------------------------------------------------
+    async insertIncident(r: {
+      reason: string; severity: string; description: string | null; jurisdiction: string; warningId: string | null; codes: string[];
+      escalateAfterMinutes: number; openedBy: string | null; openedRole: string; now: Date;
+    }) {
+      return (await q.query<IncidentRow>(
+        `INSERT INTO incidents (status, reason, severity, description, jurisdiction, warning_id, codes, escalate_after_minutes, opened_by, opened_role, opened_at)
+         VALUES ('open', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [r.reason, r.severity, r.description, r.jurisdiction, r.warningId, r.codes, r.escalateAfterMinutes, r.openedBy, r.openedRole, r.now])).rows[0];
+    },
+    async incident(id: string, lock = false) {
+      return (await q.query<IncidentRow>(`SELECT * FROM incidents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+    },
+    async incidentByWarning(warningId: string) {
+      return (await q.query<IncidentRow>('SELECT * FROM incidents WHERE warning_id = $1', [warningId])).rows[0];
+    },
+    /**
+     * Incidents newest first; with a division prefix, those owned inside it or with an affected operator inside it
+     * (handed over to its regulator).
+     */
+    async incidents(f: { prefix: string | null; status?: string; limit: number }) {
+      return (await q.query<IncidentRow>(
+        `SELECT * FROM incidents i
+          WHERE ($1::text IS NULL OR i.jurisdiction LIKE $1 || '%'
+                 OR EXISTS (SELECT 1 FROM incident_affected a JOIN operators o ON o.id = ANY(a.operators)
+                             WHERE a.incident_id = i.id AND o.division_code LIKE $1 || '%'))
+            AND ($2::text IS NULL OR i.status = $2)
+          ORDER BY i.opened_at DESC, i.number DESC LIMIT $3`,
+        [f.prefix, f.status ?? null, f.limit])).rows;
+    },
+    /** True when one of the incident's affected operators lies inside the division prefix. */
+    async holdsWithin(incidentId: string, prefix: string) {
+      return (await q.query(
+        `SELECT 1 FROM incident_affected a JOIN operators o ON o.id = ANY(a.operators) WHERE a.incident_id = $1 AND o.division_code LIKE $2 || '%' LIMIT 1`,
+        [incidentId, prefix])).rowCount === 1;
+    },
+    async closeIncident(id: string, r: { closedBy: string | null; now: Date; conclusion: string; summary: object }) {
+      return (await q.query<IncidentRow>(
+        `UPDATE incidents SET status = 'closed', closed_by = $2, closed_at = $3, conclusion = $4, summary = $5 WHERE id = $1 RETURNING *`,
+        [id, r.closedBy, r.now, r.conclusion, JSON.stringify(r.summary)])).rows[0];
+    },
+    /** Unfinished workflow runs of an incident (a close waits for them). */
+    async unfinishedRuns(incidentId: string) {
+      return Number((await q.query<{ n: string }>(
+        `SELECT count(*) AS n FROM workflow_runs WHERE subject_id = $1 AND status <> 'succeeded'`, [incidentId])).rows[0].n);
+    },
+
+    // ---- the affected set -------------------------------------------------------------------
+    /** The codes an incident is opened on, with their owner's division and whether an event in the prefix names them. */
+    async namedCodes(codes: string[], prefix: string) {
+      return (await q.query<NamedCodeRow>(
+        `SELECT c.code, c.kind, c.status, c.batch_id, o.division_code AS owner_division,
+                EXISTS (SELECT 1 FROM event_ids i JOIN events e ON e.seq = i.seq WHERE i.key = c.code::text AND e.division_code LIKE $2 || '%') AS seen_here
+           FROM codes c JOIN operators o ON o.id = c.owner_operator_id WHERE c.code = ANY($1::bpchar[])`,
+        [codes, prefix])).rows;
+    },
+    /** The active batch codes of the batches of these item codes: naming an item names its lot. */
+    async batchCodesOfItems(items: string[]) {
+      return (await q.query<{ code: string }>(
+        `SELECT DISTINCT b.code FROM codes i JOIN codes b ON b.batch_id = i.batch_id AND b.kind = 'batch' AND b.status = 'active'
+          WHERE i.code = ANY($1::bpchar[]) AND i.kind = 'item'`, [items])).rows.map((r) => r.code);
+    },
+    /** Item codes of the batches of those of these keys that are batch codes, that some event names: items that moved on their own. */
+    async movedItems(batchCodes: string[]) {
+      if (batchCodes.length === 0) return [];
+      return (await q.query<{ code: string }>(
+        `SELECT i.code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
+           JOIN codes i ON i.batch_id = b.batch_id AND i.kind = 'item'
+          WHERE EXISTS (SELECT 1 FROM event_ids x WHERE x.key = i.code::text)`,
+        [batchCodes])).rows.map((r) => r.code);
+    },
+    /**
+     * The movements of events naming these codes, one per event, code and role: attribution, the quantity list and
+     * units the code's role reads, every identifier of linking events, and with `details` what exports show.
+     */
+    async movements(keys: string[], details = false): Promise<Movement[]> {
+      if (keys.length === 0) return [];
+      const rows = (await q.query<{ m: string }>(
+        `SELECT concat_ws(chr(31), i.seq, e.event_id, (extract(epoch FROM e.event_time) * 1000)::bigint, e.event_type, coalesce(e.action, ''),
+                         coalesce(e.biz_step, ''), coalesce(e.disposition, ''), coalesce(e.operator_id::text, ''), coalesce(e.counterparty_id::text, ''),
+                         i.role, i.key, coalesce((e.body -> (${QUANTITY_LIST}))::text, ''),
+                         CASE WHEN i.role IN ('q', 'j', 'k', 'd') THEN coalesce((e.body -> 'sy:units')::text, '') ELSE '' END,
+                         CASE WHEN e.event_type IN ('TransformationEvent', 'AggregationEvent')
+                              THEN (SELECT string_agg(o.role::text || o.key, chr(30)) FROM event_ids o WHERE o.seq = e.seq) ELSE '' END,
+                         CASE WHEN $2 THEN jsonb_build_array(e.body #> '{bizLocation,id}', e.body -> 'sy:record', e.body -> 'sy:invoiceNo',
+                              e.body #> '{sy:entryAdmission,invoices,0,number}', e.body #> '{bizTransactionList,0,type}', e.body #> '{bizTransactionList,0,bizTransaction}')::text END) AS m
+           FROM unnest($1::text[]) AS k(key) JOIN event_ids i ON i.key = k.key JOIN events e ON e.seq = i.seq`,
+        [keys, details])).rows;
+      return rows.map((r) => movementOf(r.m));
+    },
+    /** Replaces the incident's affected set with a newly computed one. */
+    async replaceAffected(incidentId: string, r: { codes: string[]; operators: string[]; holdings: StoredHolding[]; truncated: boolean; now: Date }) {
+      await q.query(
+        `INSERT INTO incident_affected (incident_id, computed_at, truncated, codes, operators, holding_count, holdings) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (incident_id) DO UPDATE SET computed_at = $2, truncated = $3, codes = $4, operators = $5, holding_count = $6, holdings = $7`,
+        [incidentId, r.now, r.truncated, r.codes, r.operators, r.holdings.length, JSON.stringify(r.holdings)]);
+    },
+    async affectedSummary(incidentId: string) {
+      return (await q.query<AffectedSummaryRow>(
+        `SELECT computed_at, truncated, cardinality(codes) AS codes, cardinality(operators) AS operators, holding_count AS holdings
+           FROM incident_affected WHERE incident_id = $1`, [incidentId])).rows[0];
+    },
+    /** The affected set with its holdings, read as one JSON document (far cheaper than tens of thousands of rows). */
+    async affected(incidentId: string): Promise<AffectedRow | undefined> {
+      const r = (await q.query<{ computed_at: Date; truncated: boolean; codes: number; operators: string[]; holdings: string }>(
+        `SELECT computed_at, truncated, cardinality(codes) AS codes, operators::text[] AS operators, holdings::text AS holdings
+           FROM incident_affected WHERE incident_id = $1`, [incidentId])).rows[0];
+      return r && { ...r, holdings: JSON.parse(r.holdings) as StoredHolding[] };
+    },
+    /** Kind, product and lot of these codes (foreign EPCs have none). */
+    async lots(codes: string[]) {
+      if (codes.length === 0) return [];
+      return (await q.query<LotRow>(
+        `SELECT c.code, c.kind, p.name AS product, p.spec, b.lot_number
+           FROM unnest($1::text[]) AS k(code) JOIN codes c ON c.code = k.code::bpchar
+           LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id`, [codes])).rows;
+    },
+    /** Existing operators among these ids, with what exports and sources show of them. */
+    async operators(ids: string[]) {
+      if (ids.length === 0) return [];
+      return (await q.query<OperatorRow>('SELECT id, name, uscc, division_code, types FROM operators WHERE id = ANY($1::uuid[])', [ids])).rows;
+    },
+    async sites(ids: string[]) {
+      if (ids.length === 0) return [];
+      return (await q.query<{ id: string; name: string; division_code: string; gln: string | null; operator_id: string }>(
+        'SELECT id, name, division_code, gln, operator_id FROM sites WHERE id = ANY($1::uuid[])', [ids])).rows;
+    },
+    /**
+     * Consumer scans of the affected codes by China day: a batch code, its item codes and its Digital Link lot
+     * (`01/{gtin}/10/{lot}`) all count for the batch code.
+     */
+    async scansByDay(incidentId: string) {
+      return (await q.query<{ code: string; day: string; scans: number }>(
+        `WITH affected AS (SELECT unnest(codes) AS code FROM incident_affected WHERE incident_id = $1),
+              lots AS (SELECT a.code, c.batch_id FROM affected a JOIN codes c ON c.code = a.code::bpchar AND c.kind = 'batch'),
+              keys AS (
+                SELECT a.code AS affected, a.code AS key FROM affected a
+                UNION ALL
+                SELECT l.code, i.code::text FROM lots l JOIN codes i ON i.batch_id = l.batch_id AND i.kind = 'item'
+                UNION ALL
+                SELECT l.code, '01/' || p.gtin || '/10/' || b.lot_number FROM lots l JOIN batches b ON b.id = l.batch_id
+                  JOIN products p ON p.id = b.product_id WHERE p.gtin IS NOT NULL)
+         SELECT k.affected AS code, to_char(s.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS scans
+           FROM keys k JOIN scans s ON s.code = k.key
+          GROUP BY 1, 2 ORDER BY 2, 1`,
+        [incidentId])).rows;
+    },
+    /** The open incidents whose affected set holds any of the codes (an item code also through its batch). */
+    async openRecalls(codes: string[]) {
+      return (await q.query<{ code: string; id: string; number: string; severity: Severity; opened_at: Date; recalling: boolean }>(
+        `WITH asked AS (SELECT DISTINCT unnest($1::text[]) AS code),
+              keys AS (SELECT code AS asked, code AS key FROM asked
+                       UNION SELECT a.code, b.code::text FROM asked a JOIN codes it ON it.code = a.code::bpchar AND it.kind = 'item'
+                         JOIN codes b ON b.batch_id = it.batch_id AND b.kind = 'batch')
+         SELECT DISTINCT k.asked AS code, i.id, i.number, i.severity, i.opened_at,
+                EXISTS (SELECT 1 FROM recall_notices n WHERE n.incident_id = i.id AND n.kind = 'recall') AS recalling
+           FROM keys k JOIN incident_affected a ON a.codes @> ARRAY[k.key] JOIN incidents i ON i.id = a.incident_id AND i.status = 'open'
+          ORDER BY 1, i.opened_at`,
+        [codes])).rows;
+    },
+
+    // ---- notices ----------------------------------------------------------------------------
+    /** Which of these operators already have the incident's notice. */
+    async notified(incidentId: string, operatorIds: string[]) {
+      return new Set((await q.query<{ operator_id: string }>(
+        'SELECT operator_id FROM recall_notices WHERE incident_id = $1 AND operator_id = ANY($2::uuid[])', [incidentId, operatorIds])).rows.map((r) => r.operator_id));
+    },
+    /** Inserts notices not sent yet (one per incident and operator); returns those inserted. */
+    async insertNotices(r: {
+      incidentId: string; kind: NoticeKind; message: string | null; issuedBy: string | null; issuedRole: string; issuerJurisdiction: string;
+      runId: string; now: Date; dueAt: Date; notices: Array<{ operatorId: string; lines: NoticeLine[] }>;
+    }) {
+      return (await q.query<NoticeRow>(
+        `INSERT INTO recall_notices (incident_id, operator_id, kind, message, lines, issued_by, issued_role, issuer_jurisdiction, run_id, created_at, due_at)
+         SELECT $1, op, $2, $3, l, $4, $5, $6, $7, $8, $9 FROM unnest($10::uuid[], $11::jsonb[]) AS x(op, l)
+         ON CONFLICT (incident_id, operator_id) DO NOTHING RETURNING *`,
+        [r.incidentId, r.kind, r.message, r.issuedBy, r.issuedRole, r.issuerJurisdiction, r.runId, r.now, r.dueAt,
+          r.notices.map((n) => n.operatorId), r.notices.map((n) => JSON.stringify(n.lines))])).rows;
+    },
+    async notice(id: string, lock = false) {
+      return (await q.query<NoticeRow>(`SELECT * FROM recall_notices WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];
+    },
+    /** Notices with their operators, accounted quantities and delivery states: of an incident, or addressed to an operator. */
+    async notices(f: { incidentId?: string; operatorId?: string; noticeId?: string }) {
+      return (await q.query<NoticeListRow>(
+        `SELECT n.*, o.name AS operator_name, o.uscc, o.division_code,
+                COALESCE((SELECT jsonb_agg(jsonb_build_object('action', s.action, 'unit', s.unit, 'quantity', s.quantity::text) ORDER BY s.action, s.unit)
+                            FROM (SELECT l.action, l.unit, sum(l.quantity) AS quantity FROM notice_response_lines l WHERE l.notice_id = n.id GROUP BY 1, 2) s), '[]') AS accounted,
+                (SELECT jsonb_build_object('pending', count(*) FILTER (WHERE x.status IN ('pending', 'sending')),
+                                           'delivered', count(*) FILTER (WHERE x.status = 'delivered'), 'dead', count(*) FILTER (WHERE x.status = 'dead'))
+                   FROM notice_outbox x WHERE x.notice_id = n.id) AS deliveries
+           FROM recall_notices n JOIN operators o ON o.id = n.operator_id
+          WHERE ($1::uuid IS NULL OR n.incident_id = $1) AND ($2::uuid IS NULL OR n.operator_id = $2) AND ($3::uuid IS NULL OR n.id = $3)
+          ORDER BY n.created_at DESC, o.division_code, o.name`,
+        [f.incidentId ?? null, f.operatorId ?? null, f.noticeId ?? null])).rows;
+    },
+    async acknowledge(id: string, by: string | null, now: Date) {
+      return (await q.query<NoticeRow>(
+        'UPDATE recall_notices SET acknowledged_at = COALESCE(acknowledged_at, $3), acknowledged_by = COALESCE(acknowledged_by, $2) WHERE id = $1 RETURNING *',
+        [id, by, now])).rows[0];
+    },
+    async responseByRequest(noticeId: string, requestId: string) {
+      return (await q.query<{ id: string; event_ids: string[]; created_at: Date }>(
+        'SELECT id, event_ids, created_at FROM notice_responses WHERE notice_id = $1 AND request_id = $2', [noticeId, requestId])).rows[0];
+    },
+    async insertResponse(r: {
+      id: string; noticeId: string; requestId: string | null; note: string | null; eventIds: string[]; actorId: string | null; actorRole: string; now: Date;
+      lines: Array<{ code: string; action: string; quantity: string; unit: string }>;
+    }) {
+      await q.query(
+        `INSERT INTO notice_responses (id, notice_id, request_id, note, event_ids, actor_id, actor_role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [r.id, r.noticeId, r.requestId, r.note, r.eventIds, r.actorId, r.actorRole, r.now]);
+      await q.query(
+        `INSERT INTO notice_response_lines (response_id, notice_id, code, action, quantity, unit)
+         SELECT $1, $2, c, a, qty, u FROM unnest($3::text[], $4::text[], $5::numeric[], $6::text[]) AS x(c, a, qty, u)`,
+        [r.id, r.noticeId, r.lines.map((l) => l.code), r.lines.map((l) => l.action), r.lines.map((l) => l.quantity), r.lines.map((l) => l.unit)]);
+      await q.query(
+        `UPDATE recall_notices SET responded_at = COALESCE(responded_at, $2), acknowledged_at = COALESCE(acknowledged_at, $2) WHERE id = $1`,
+        [r.noticeId, r.now]);
+    },
+    /** Marks notices of open incidents unacknowledged past their due time as escalated; returns them. */
+    async escalate(now: Date) {
+      return (await q.query<NoticeRow & { number: string }>(
+        `UPDATE recall_notices n SET escalated_at = $1 FROM incidents i
+          WHERE i.id = n.incident_id AND i.status = 'open' AND n.acknowledged_at IS NULL AND n.escalated_at IS NULL AND n.due_at <= $1
+          RETURNING n.*, i.number`,
+        [now])).rows;
+    },
+
+    // ---- progress ---------------------------------------------------------------------------
+    async accounted(incidentId: string) {
+      return (await q.query<{ unit: string; action: string; quantity: string }>(
+        `SELECT l.unit, l.action, sum(l.quantity)::text AS quantity FROM notice_response_lines l JOIN recall_notices n ON n.id = l.notice_id
+          WHERE n.incident_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`, [incidentId])).rows;
+    },
+    async noticeCounts(incidentId: string) {
+      return (await q.query<{ total: number; acknowledged: number; responded: number; escalated: number; unanswered: number }>(
+        `SELECT count(*)::int AS total, count(acknowledged_at)::int AS acknowledged, count(responded_at)::int AS responded,
+                count(escalated_at)::int AS escalated, count(*) FILTER (WHERE acknowledged_at IS NULL)::int AS unanswered
+           FROM recall_notices WHERE incident_id = $1`, [incidentId])).rows[0];
+    },
+
+    // ---- webhooks and the outbox ------------------------------------------------------------
+    async webhooks(operatorIds: string[]) {
+      return (await q.query<WebhookRow>(
+        'SELECT * FROM operator_webhooks WHERE operator_id = ANY($1::uuid[]) AND revoked_at IS NULL ORDER BY created_at, id', [operatorIds])).rows;
+    },
+    async insertWebhook(r: { operatorId: string; url: string; secret: string; createdBy: string | null }) {
+      return (await q.query<WebhookRow>(
+        'INSERT INTO operator_webhooks (operator_id, url, secret, created_by) VALUES ($1, $2, $3, $4) RETURNING *',
+        [r.operatorId, r.url, r.secret, r.createdBy])).rows[0];
+    },
+    async revokeWebhook(id: string, operatorId: string) {
+      return (await q.query<WebhookRow>(
+        'UPDATE operator_webhooks SET revoked_at = now() WHERE id = $1 AND operator_id = $2 AND revoked_at IS NULL RETURNING *', [id, operatorId])).rows[0];
+    },
+    /** Enqueues deliveries; an idempotency key already enqueued is left as it is. */
+    async enqueue(rows: Array<{ noticeId: string; webhookId: string; payload: object }>, message: 'notice' | 'escalation', now: Date) {
+      if (rows.length === 0) return;
+      await q.query(
+        `INSERT INTO notice_outbox (notice_id, webhook_id, message, idempotency_key, payload, status, next_attempt_at, created_at)
+         SELECT n, w, $1, n || ':' || w || ':' || $1, p, 'pending', $2, $2 FROM unnest($3::uuid[], $4::uuid[], $5::jsonb[]) AS x(n, w, p)
+         ON CONFLICT (idempotency_key) DO NOTHING`,
+        [message, now, rows.map((r) => r.noticeId), rows.map((r) => r.webhookId), rows.map((r) => JSON.stringify(r.payload))]);
+    },
+    /**
+     * Claims due deliveries for one sender until `leaseEnd`: pending ones whose time has come, and ones whose sender's
+     * lease ran out. Locked rows are skipped, so concurrent senders never take the same row.
+     */
+    async claimDeliveries(now: Date, leaseEnd: Date, limit: number) {
+      return (await q.query<ClaimedDelivery>(
+        `UPDATE notice_outbox o SET status = 'sending', attempts = o.attempts + 1, claim = gen_random_uuid(), next_attempt_at = $2
+           FROM operator_webhooks w
+          WHERE w.id = o.webhook_id AND o.id IN (
+                SELECT id FROM notice_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1
+                 ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING o.id, o.claim, o.idempotency_key, o.message, o.payload, o.attempts, w.url, w.secret, w.revoked_at`,
+        [now, leaseEnd, limit])).rows;
+    },
+    /** Records a delivery's outcome, only for the claim that made it (a sender whose lease ran out records nothing). */
+    async settleDelivery(id: string, claim: string, r: { status: 'pending' | 'delivered' | 'dead'; httpStatus: number | null; error: string | null; nextAttempt: Date | null; now: Date }) {
+      await q.query(
+        `UPDATE notice_outbox SET status = $3, last_status = $4, last_error = $5, next_attempt_at = COALESCE($6, next_attempt_at),
+                delivered_at = CASE WHEN $3 = 'delivered' THEN $7::timestamptz END, claim = NULL
+          WHERE id = $1 AND claim = $2`,
+        [id, claim, r.status, r.httpStatus, r.error, r.nextAttempt, r.now]);
+    },
+  };
+}
+export type RecallDal = ReturnType<typeof recallDal>;

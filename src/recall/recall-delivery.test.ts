@@ -1,0 +1,192 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { buildOperator, buildProduct, buildSite, buildUser, type BuiltOperator } from '../../test/builders.ts';
+import { captureInTx } from '../events/events-service.ts';
+import type { Actor } from '../accounts/actor.ts';
+import { createRecallService, type RecallService } from './recall-service.ts';
+
+// A farm (福州 闽侯) ships one batch to six buyers in Fuzhou; each buyer registers a webhook on a local server. The
+// notice steps, the outbox and escalation run in a second service over the same database whose clock the test
+// moves, with small chunks so that a failure can land between them; the app's own worker is stopped.
+let t: TestApp;
+let svc: RecallService;
+let now = Date.now();
+let regulator: Actor;
+let regulatorToken: string;
+let farm: BuiltOperator;
+const buyers: Array<BuiltOperator & { secret: string }> = [];
+let code: string;
+let incidentId: string;
+
+interface Received { path: string; key: string; signature: string; event: string; body: string; status: number }
+const received: Received[] = [];
+/** Idempotency keys whose endpoint answers 500 to the first two attempts. */
+const flaky = new Set<string>();
+const failures = new Map<string, number>();
+let server: http.Server;
+let hookUrl: string;
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const key = String(req.headers['idempotency-key']);
+      const failed = failures.get(key) ?? 0;
+      const status = flaky.has(key) && failed < 2 ? 500 : 200;
+      if (status === 500) failures.set(key, failed + 1);
+      received.push({ path: req.url!, key, signature: String(req.headers['x-suyuan-signature']), event: String(req.headers['x-suyuan-event']), body, status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  t = await startTestApp({ SUYUAN_WEBHOOK_ALLOW_PRIVATE: 'true' });
+  await t.services.recall.stopWorker();
+  svc = createRecallService({ db: t.db, capture: captureInTx, publicUrl: 'http://scan.test', noticeChunk: 2, now: () => new Date(now) });
+  const user = await buildUser(t, 'regulator', { jurisdiction: '350100' });
+  regulatorToken = user.token;
+  regulator = { role: 'regulator', userId: user.id, jurisdiction: '350100' };
+
+  farm = await buildOperator(t, { division: '350121', types: ['producer'] });
+  const site = await buildSite(t, farm, { divisionCode: '350121' });
+  const product = await buildProduct(t, farm, { unit: 'kg' });
+  const harvest = await t.call('POST', '/api/v1/records/harvest', { as: farm.adminToken, body: { productId: product.id, siteId: site.id, quantity: 600, harvestedOn: '2024-05-01' } });
+  code = harvest.body.batches[0].batchCode.code;
+  for (let k = 0; k < 6; k++) {
+    const b = await buildOperator(t, { division: '350102', types: ['retailer'] });
+    const ship = await t.call('POST', '/api/v1/records/shipping', { as: farm.adminToken, body: { to: { operatorId: b.id }, goods: [{ code, quantity: 100 }] } });
+    assert.equal(ship.status, 201, ship.text);
+    const hook = await t.call('POST', '/api/v1/inbox/webhooks', { as: b.adminToken, body: { url: `${hookUrl}/hook/${k}` } });
+    assert.equal(hook.status, 201, hook.text);
+    buyers.push({ ...b, secret: hook.body.secret });
+  }
+  const opened = await t.call('POST', '/api/v1/incidents', { as: regulatorToken, body: { codes: [code], reason: 'failed_inspection', severity: 'level_1', escalateAfterMinutes: 30 } });
+  assert.equal(opened.status, 201, opened.text);
+  incidentId = opened.body.incident.id;
+});
+after(async () => {
+  await t?.close();
+  server?.close();
+});
+
+const count = async (sql: string, params: unknown[] = []) => Number((await t.db.pool.query(sql, params)).rows[0].n);
+
+test('webhook registration refuses private and plain-http URLs unless the node admits them', async () => {
+  const strict = createRecallService({ db: t.db, capture: captureInTx, publicUrl: 'http://scan.test' });
+  const actor: Actor = { role: 'operator-admin', operatorId: buyers[0].id, userId: 'x' };
+  for (const [url, code] of [['http://example.com/h', 'WEBHOOK_URL_NOT_HTTPS'], ['https://127.0.0.1/h', 'WEBHOOK_URL_PRIVATE'], ['https://10.1.2.3/h', 'WEBHOOK_URL_PRIVATE'],
+    ['https://[::1]/h', 'WEBHOOK_URL_PRIVATE'], ['https://user:pw@example.com/h', 'WEBHOOK_URL_INVALID'], ['ftp://example.com', 'WEBHOOK_URL_INVALID']] as const) {
+    await assert.rejects(strict.addWebhook(actor, { url }), (e: any) => e.code === code, url);
+  }
+  const staff = await t.call('GET', '/api/v1/inbox/webhooks', { as: buyers[0].adminToken });
+  assert.deepEqual(staff.body.items.map((w: any) => w.url), [`${hookUrl}/hook/0`]);
+  assert.equal(staff.body.items[0].secret, undefined, 'the secret is shown once, at registration');
+});
+
+test('a failure in the middle of sending notices is resumed: every operator gets exactly one notice, none is skipped', async () => {
+  // Seven recipients (the farm and six buyers) in chunks of two: the third chunk fails after four notices are committed.
+  await t.db.pool.query(`
+    CREATE FUNCTION test_injected_crash() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF (SELECT count(*) FROM recall_notices WHERE incident_id = NEW.incident_id) >= 4 THEN RAISE EXCEPTION 'injected crash'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER test_injected_crash BEFORE INSERT ON recall_notices FOR EACH ROW EXECUTE FUNCTION test_injected_crash();`);
+  const first = await svc.issueNotices(regulator, incidentId, { kind: 'hold' });
+  assert.equal(first.run.status, 'failed');
+  assert.match(first.run.lastError!, /create_notices: injected crash/);
+  assert.deepEqual(first.run.steps.map((s) => [s.name, s.status, s.attempts]), [['refresh_affected', 'done', 1], ['select_recipients', 'done', 1], ['create_notices', 'failed', 1]]);
+  assert.equal(await count('SELECT count(*) AS n FROM recall_notices WHERE incident_id = $1', [incidentId]), 4);
+  assert.equal(await count('SELECT count(*) AS n FROM notice_outbox o JOIN recall_notices n ON n.id = o.notice_id WHERE n.incident_id = $1', [incidentId]),
+    await count(`SELECT count(*) AS n FROM recall_notices WHERE incident_id = $1 AND operator_id <> $2`, [incidentId, farm.id]), 'each committed notice has its outbox rows');
+  await t.db.pool.query('DROP TRIGGER test_injected_crash ON recall_notices; DROP FUNCTION test_injected_crash()');
+
+  // Not due before its backoff; then the worker's pass resumes it from the failed step.
+  assert.equal(await svc.resumeRuns(), 0);
+  now += 60_000;
+  assert.equal(await svc.resumeRuns(), 1);
+  const runs = (await t.call('GET', `/api/v1/incidents/${incidentId}/runs`, { as: regulatorToken })).body.items;
+  assert.equal(runs.length, 1);
+  assert.deepEqual([runs[0].status, runs[0].attempts], ['succeeded', 2]);
+  assert.deepEqual(runs[0].steps.map((s: any) => [s.name, s.status, s.attempts]), [['refresh_affected', 'done', 1], ['select_recipients', 'done', 1], ['create_notices', 'done', 2]]);
+
+  const perOperator = (await t.db.pool.query('SELECT operator_id, count(*)::int AS n FROM recall_notices WHERE incident_id = $1 GROUP BY 1', [incidentId])).rows;
+  assert.deepEqual(perOperator.map((r) => r.n), [1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(new Set(perOperator.map((r) => r.operator_id)), new Set([farm.id, ...buyers.map((b) => b.id)]));
+  const outbox = (await t.db.pool.query(
+    `SELECT n.operator_id, o.message FROM notice_outbox o JOIN recall_notices n ON n.id = o.notice_id WHERE n.incident_id = $1`, [incidentId])).rows;
+  assert.equal(outbox.length, 6, 'one webhook delivery per buyer, none for the farm (it registered none)');
+  assert.deepEqual(new Set(outbox.map((r) => r.operator_id)), new Set(buyers.map((b) => b.id)));
+
+  // A manual resume of a finished run changes nothing.
+  const again = await t.call('POST', `/api/v1/incidents/${incidentId}/runs/${runs[0].id}/resume`, { as: regulatorToken });
+  assert.deepEqual([again.status, again.body.status, again.body.attempts], [200, 'succeeded', 2]);
+  assert.equal(await count('SELECT count(*) AS n FROM recall_notices WHERE incident_id = $1', [incidentId]), 7);
+});
+
+test('webhooks: signed POSTs, retried with backoff after failures, delivered once per notice and channel', async () => {
+  const keyOf = async (b: BuiltOperator) => (await t.db.pool.query(
+    `SELECT o.idempotency_key FROM notice_outbox o JOIN recall_notices n ON n.id = o.notice_id WHERE n.incident_id = $1 AND n.operator_id = $2`, [incidentId, b.id])).rows[0].idempotency_key;
+  const flakyKey = await keyOf(buyers[0]);
+  flaky.add(flakyKey);
+
+  assert.equal(await svc.dispatchOutbox(), 6);
+  assert.equal(received.filter((r) => r.status === 200).length, 5);
+  assert.equal(await svc.dispatchOutbox(), 0, 'the failed delivery waits for its backoff');
+  now += 31_000;
+  assert.equal(await svc.dispatchOutbox(), 1);
+  assert.equal(await svc.dispatchOutbox(), 0);
+  now += 61_000;
+  assert.equal(await svc.dispatchOutbox(), 1);
+  now += 3_600_000;
+  assert.equal(await svc.dispatchOutbox(), 0, 'nothing is sent twice');
+
+  assert.deepEqual(received.filter((r) => r.key === flakyKey).map((r) => r.status), [500, 500, 200]);
+  const okPerKey = new Map<string, number>();
+  for (const r of received) if (r.status === 200) okPerKey.set(r.key, (okPerKey.get(r.key) ?? 0) + 1);
+  assert.deepEqual([...okPerKey.values()], [1, 1, 1, 1, 1, 1]);
+  const row = (await t.db.pool.query('SELECT status, attempts, last_status FROM notice_outbox WHERE idempotency_key = $1', [flakyKey])).rows[0];
+  assert.deepEqual(row, { status: 'delivered', attempts: 3, last_status: 200 });
+
+  for (const [k, b] of buyers.entries()) {
+    const r = received.find((x) => x.path === `/hook/${k}` && x.status === 200)!;
+    const [, ts, sig] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(r.signature)!;
+    assert.equal(sig, createHmac('sha256', b.secret).update(`${ts}.${r.body}`).digest('hex'), 'the signature verifies with the operator\'s secret');
+    const payload = JSON.parse(r.body);
+    assert.deepEqual([r.event, payload.type, payload.kind, payload.incident.id, payload.lines[0].code, payload.lines[0].onHand], ['recall.notice', 'recall.notice', 'hold', incidentId, code, '100']);
+    assert.equal(payload.inbox, `http://scan.test/api/v1/inbox/${payload.noticeId}`);
+  }
+  const notices = (await t.call('GET', `/api/v1/incidents/${incidentId}/notices`, { as: regulatorToken })).body.notices;
+  assert.deepEqual(notices.find((n: any) => n.operator.id === buyers[0].id).webhookDeliveries, { pending: 0, delivered: 1, dead: 0 });
+});
+
+test('unacknowledged notices escalate after the configured time, once; the reminders are delivered once even by concurrent senders', async () => {
+  const mine = (await t.call('GET', '/api/v1/inbox', { as: buyers[1].adminToken })).body.items[0];
+  assert.equal((await t.call('POST', `/api/v1/inbox/${mine.id}/ack`, { as: buyers[1].adminToken })).status, 200);
+  const created = (await t.db.pool.query('SELECT min(created_at) AS at FROM recall_notices WHERE incident_id = $1', [incidentId])).rows[0].at.getTime();
+
+  now = created + 29 * 60_000;
+  assert.equal(await svc.escalateOverdue(), 0, 'not before 30 minutes');
+  now = created + 32 * 60_000;
+  assert.equal(await svc.escalateOverdue(), 6, 'all but the acknowledged notice');
+  assert.equal(await svc.escalateOverdue(), 0, 'once');
+  const escalated = (await t.db.pool.query('SELECT operator_id FROM recall_notices WHERE incident_id = $1 AND escalated_at IS NOT NULL', [incidentId])).rows.map((r) => r.operator_id);
+  assert.ok(!escalated.includes(buyers[1].id));
+  const progress = (await t.call('GET', `/api/v1/incidents/${incidentId}/progress`, { as: regulatorToken })).body;
+  assert.deepEqual(progress.notices, { total: 7, acknowledged: 1, responded: 0, escalated: 6, unanswered: 6 });
+
+  const before = received.length;
+  const sent = await Promise.all([svc.dispatchOutbox(), svc.dispatchOutbox()]);
+  assert.equal(sent[0] + sent[1], 5, 'five reminders (the farm has no webhook), split between the senders');
+  const reminders = received.slice(before);
+  assert.equal(new Set(reminders.map((r) => r.key)).size, 5);
+  assert.ok(reminders.every((r) => r.event === 'recall.notice.escalated' && r.status === 200));
+  const journal = await count(`SELECT count(*) AS n FROM journal WHERE type = 'recall.notice_escalated'`);
+  assert.equal(journal, 6);
+});

@@ -1,0 +1,182 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { buildBatch, buildChain, buildOperator, buildProduct, buildSite, buildUser } from '../../test/builders.ts';
+import { captureAs, shipping } from '../../test/event-builders.ts';
+import { captureInTx } from '../events/events-service.ts';
+import { codeUri, siteUri } from '../events/events-fns.ts';
+import { chinaDate } from '../catalog/catalog-fns.ts';
+
+// Each rule through the real capture path (native records, or captureInTx as EPCIS capture uses it), then the
+// outbox pass that runs after commit.
+let t: TestApp;
+let admin: string;
+before(async () => {
+  t = await startTestApp();
+  admin = await t.adminToken();
+});
+after(async () => { await t.close(); });
+
+const day = (offset: number) => chinaDate(new Date(Date.now() + offset * 86_400_000));
+async function record(as: string, kind: string, body: unknown) {
+  const r = await t.call('POST', `/api/v1/records/${kind}`, { as, body });
+  assert.equal(r.status, 201, `${kind}: ${r.text}`);
+  return r.body as { event: { seq: string }; batches: Array<{ id: string; batchCode: { code: string } }> };
+}
+/** Runs the outbox pass, then lists the operator's warnings of a rule as an admin sees them. */
+async function warnings(rule: string, operatorId: string) {
+  await t.services.risk.evaluatePending();
+  const r = await t.call('GET', `/api/v1/risk/warnings?rule=${rule}&operatorId=${operatorId}`, { as: admin });
+  assert.equal(r.status, 200, r.text);
+  return r.body.items as any[];
+}
+/** An approved operator with a site and a product (kg) of its own. */
+async function grower(opts: { division?: string; categoryCode?: string; productName?: string; types?: string[] } = {}) {
+  const division = opts.division ?? '350121';
+  const o = await buildOperator(t, { division, types: opts.types });
+  const site = await buildSite(t, o, { divisionCode: division });
+  const product = await buildProduct(t, o, { unit: 'kg', categoryCode: opts.categoryCode, name: opts.productName });
+  return { ...o, division, siteId: site.id, productId: product.id };
+}
+const harvest = async (g: Awaited<ReturnType<typeof grower>>, harvestedOn: string, quantity = 100) =>
+  (await record(g.adminToken, 'harvest', { productId: g.productId, siteId: g.siteId, quantity, harvestedOn })).batches[0].batchCode.code;
+
+test('rule 1: a failed official sampling warns its regulator and proposes holding the batch and everything downstream', async () => {
+  const chain = await buildChain(t);
+  const regulator = await buildUser(t, 'regulator', { jurisdiction: '350100' });
+  await record(regulator.token, 'inspection', {
+    code: chain.codes.harvest, kind: 'official_sampling', lab: '福州市食品药品检验所', reportNo: 'FZ-2024-0512', result: 'fail',
+    items: [{ name: '毒死蜱', value: 0.12, limit: 0.02, unit: 'mg/kg', result: 'fail' }, { name: '铅', value: 0.05, limit: 0.3, unit: 'mg/kg', result: 'pass' }],
+  });
+  const [w] = await warnings('inspection_failed', chain.farm.id);
+  assert.deepEqual([w.severity, w.status, w.subject, w.divisionCode, w.codes, w.operator.id], ['critical', 'open', `code:${chain.codes.harvest}`, '350121', [chain.codes.harvest], chain.farm.id]);
+  assert.match(w.explanation.zh, /监督抽检不合格.*毒死蜱/);
+  assert.doesNotMatch(w.explanation.zh, /铅/, 'only the failed items');
+  const detail = (await t.call('GET', `/api/v1/risk/warnings/${w.id}`, { as: regulator.token })).body;
+  const hold = detail.holdProposal;
+  assert.deepEqual(hold.startCodes, [chain.codes.harvest]);
+  assert.deepEqual([...hold.affectedCodes].sort(), [chain.codes.harvest, chain.codes.processed].sort(), 'the greens and the packs made of them');
+  assert.deepEqual(new Set(hold.affectedOperatorIds), new Set([chain.farm.id, chain.processor.id, chain.market.id, chain.supermarket.id]));
+  assert.equal(detail.events.length, 1, 'the inspection event is the evidence');
+
+  // A passing rapid test raises nothing.
+  await record(chain.farm.adminToken, 'inspection', { code: chain.codes.harvest, kind: 'rapid_test', lab: '基地快检室', result: 'pass', items: [{ name: '有机磷', result: 'pass' }] });
+  assert.equal((await warnings('inspection_failed', chain.farm.id)).length, 1);
+});
+
+test('rule 2: harvesting inside a pesticide\'s pre-harvest interval warns; after the interval it does not', async () => {
+  const g = await grower();
+  const applying = (appliedOn: string, siteId: string) => record(g.adminToken, 'inputs_applied', {
+    siteId, category: 'pesticide', productName: '1.8%阿维菌素乳油', registrationNo: 'PD20080001', dose: 50, doseUnit: 'mL', appliedOn, intervalDays: 7,
+  });
+  await applying(day(-3), g.siteId);
+  const early = await harvest(g, day(0));
+  const [w] = await warnings('pre_harvest_interval', g.id);
+  assert.deepEqual([w.subject, w.codes, w.severity], [`code:${early}`, [early], 'high']);
+  assert.match(w.explanation.zh, /仅 3 天，未过安全间隔期 7 天/);
+
+  const other = await buildSite(t, g, { divisionCode: g.division });
+  await applying(day(-7), other.id);
+  await record(g.adminToken, 'harvest', { productId: g.productId, siteId: other.id, quantity: 80, harvestedOn: day(0) });
+  assert.equal((await warnings('pre_harvest_interval', g.id)).length, 1, 'seven days after a seven-day interval is fine');
+});
+
+test('rule 3: a banned pesticide applied, and a restricted one sold by a dealer without the designated-dealer licence', async () => {
+  const g = await grower();
+  await record(g.adminToken, 'inputs_applied', {
+    siteId: g.siteId, category: 'pesticide', productName: '40%甲胺磷乳油', registrationNo: 'PD0000', dose: 30, doseUnit: 'mL', appliedOn: day(-1), intervalDays: 14,
+  });
+  const [banned] = await warnings('banned_input', g.id);
+  assert.deepEqual([banned.severity, banned.facts.substance], ['critical', '甲胺磷']);
+
+  const maker = await grower({ division: '350102', types: ['processor'], categoryCode: 'INPUT.PESTICIDE.RESTRICTED', productName: '3%克百威颗粒剂' });
+  const dealer = await grower({ division: '350102', types: ['retailer'] });
+  const code = (await buildBatch(t, maker, { productId: maker.productId, siteId: maker.siteId, quantity: 500 })).batchCode!.code;
+  await record(maker.adminToken, 'shipping', { siteId: maker.siteId, to: { operatorId: dealer.id }, goods: [{ code, quantity: 200 }] });
+  assert.deepEqual(await warnings('undesignated_dealer', maker.id), [], 'the maker sells its own');
+  await record(dealer.adminToken, 'sale', { siteId: dealer.siteId, goods: [{ code, quantity: 5 }], price: { amount: 60 } });
+  const [dealing] = await warnings('undesignated_dealer', dealer.id);
+  assert.deepEqual([dealing.subject, dealing.codes], [`operator:${dealer.id}`, [code]]);
+
+  // Once licensed, its sales add nothing to the warning.
+  const l = await t.call('POST', `/api/v1/operators/${dealer.id}/licences`, { as: dealer.adminToken, body: { type: '农药经营许可证（限制使用农药）', number: '农药经许（闽）35010220001', validUntil: day(365) } });
+  assert.equal(l.status, 201, l.text);
+  await record(dealer.adminToken, 'sale', { siteId: dealer.siteId, goods: [{ code, quantity: 5 }], price: { amount: 60 } });
+  assert.equal((await warnings('undesignated_dealer', dealer.id))[0].occurrences, 1);
+});
+
+test('rule 4: trading on an expired licence (native record) and while suspended (captured as EPCIS capture would)', async () => {
+  const g = await grower();
+  const l = await t.call('POST', `/api/v1/operators/${g.id}/licences`, { as: g.adminToken, body: { type: '食品经营许可证', number: 'JY13501210000001', validUntil: day(-1) } });
+  assert.equal(l.status, 201, l.text);
+  const code = await harvest(g, day(0));
+  const [expired] = await warnings('trading_while_barred', g.id);
+  assert.deepEqual([expired.subject, expired.severity, expired.codes], [`operator:${g.id}:licence:食品经营许可证`, 'medium', [code]]);
+
+  const seller = await grower({ division: '350102' });
+  const buyer = await grower({ division: '350102' });
+  const batch = await buildBatch(t, seller, { productId: seller.productId, siteId: seller.siteId });
+  const r = await t.call('POST', `/api/v1/operators/${seller.id}/review`, { as: admin, body: { action: 'suspend', reason: '抽检不合格停业整顿' } });
+  assert.equal(r.status, 200, r.text);
+  await captureAs(t, seller, [shipping(seller, buyer, batch.batchCode!.code)]);
+  const [suspended] = await warnings('trading_while_barred', seller.id);
+  assert.deepEqual([suspended.subject, suspended.severity, suspended.divisionCode], [`operator:${seller.id}:suspended`, 'high', '350102']);
+  assert.deepEqual(await warnings('trading_while_barred', buyer.id), []);
+});
+
+test('rule 5: a cold-chain excursion longer than allowed in EPCIS sensor data warns; a short one does not', async () => {
+  const g = await grower({ division: '350206', types: ['logistics'] });
+  const sensing = async (temps: Array<[number, number]>) => {
+    const code = (await buildBatch(t, g, { productId: g.productId, siteId: g.siteId })).batchCode!.code;
+    const start = Date.now() - 3 * 3_600_000;
+    const time = (min: number) => new Date(start + min * 60_000).toISOString();
+    const r = await t.db.tx((q) => captureInTx(q, { role: 'operator-admin', operatorId: g.id }, {
+      source: 'epcis', errorBehaviour: 'rollback',
+      events: [{
+        type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'storing', eventTime: time(temps.at(-1)![0]), eventTimeZoneOffset: '+08:00',
+        quantityList: [{ epcClass: codeUri(code) }], bizLocation: { id: siteUri(g.siteId) },
+        sensorElementList: [{ sensorMetadata: { deviceID: 'urn:epc:id:giai:4000001.111' }, sensorReport: temps.map(([min, value]) => ({ type: 'gs1:Temperature', value, uom: 'CEL', time: time(min) })) }],
+      }],
+    }));
+    assert.equal(r.stored.length, 1);
+    return code;
+  };
+  const short = await sensing([[0, 4], [10, 9], [30, 6]]);
+  const long = await sensing([[0, 4], [10, 9], [20, 14.5], [50, 6]]);
+  const found = await warnings('cold_chain_excursion', g.id);
+  assert.deepEqual(found.map((w) => w.subject), [`code:${long}`]);
+  assert.deepEqual([found[0].facts.minutes, found[0].facts.extremeCelsius], [40, 14.5]);
+  assert.ok(!found.some((w) => w.codes.includes(short)));
+});
+
+test('rule 6: shipping more of a batch than was harvested warns beyond the 5% tolerance', async () => {
+  const g = await grower();
+  const buyer = await grower({ division: '350102', types: ['wholesale_market'] });
+  const code = await harvest(g, day(0), 100);
+  const ship = (quantity: number) => record(g.adminToken, 'shipping', { siteId: g.siteId, to: { operatorId: buyer.id }, goods: [{ code, quantity }] });
+  await ship(60);
+  await ship(45);
+  assert.deepEqual(await warnings('mass_balance', g.id), [], '105 of 100 kg is within tolerance');
+  await ship(1);
+  const [w] = await warnings('mass_balance', g.id);
+  assert.deepEqual([w.subject, w.facts.in, w.facts.out, w.facts.dimension], [`operator:${g.id}:code:${code}`, 100, 106, 'kg']);
+  assert.equal((await t.call('GET', `/api/v1/risk/warnings/${w.id}`, { as: admin })).body.events.length, 1, 'the shipping that tipped it');
+});
+
+test('rule 8: receipts without upstream record above the configured rate warn the receiving operator', async () => {
+  const put = (settings: Record<string, unknown>) => t.call('PUT', '/api/v1/risk/settings', { as: admin, body: { rule: 'entry_admission_missing', settings } });
+  assert.equal((await put({ minReceipts: 2, maxRatePercent: 50 })).status, 200);
+  try {
+    const market = await grower({ division: '350203', types: ['wholesale_market'] });
+    const unrecorded = () => record(market.adminToken, 'receiving', {
+      siteId: market.siteId, from: { name: '散户王某' }, noUpstreamRecord: { productId: market.productId, quantity: 20 },
+    });
+    await unrecorded();
+    assert.deepEqual(await warnings('entry_admission_missing', market.id), [], 'one receipt is too few to judge');
+    await unrecorded();
+    const [w] = await warnings('entry_admission_missing', market.id);
+    assert.deepEqual([w.subject, w.divisionCode, w.facts.total, w.facts.missing], [`operator:${market.id}`, '350203', 2, 2]);
+  } finally {
+    await put({});
+  }
+});
