@@ -1,8 +1,9 @@
 /**
  * Benchmark of the event store (issue: events, lineage and trace). Every figure is a ratio against a baseline
  * run in the same process on the same database:
- *   capture  — the real capture path (hash, checks, set-based insert) vs raw COPY of the very same rows, into twin
- *              tables with the same indexes, first without and then with the foreign keys `events` has;
+ *   capture  — the real capture path (hash, checks, set-based insert) vs raw COPY of the very same rows, each
+ *              capture's rows copied right after it into twin tables that grow alongside the real ones: with the
+ *              same indexes, and with the same indexes and foreign keys;
  *   trace    — the trace service (level-by-level, visibility, node details, query log) vs one bare recursive SQL
  *              statement returning the same events, p50/p99 over random batch codes, backward and forward;
  *   scan     — consumer scan lookups per second (resolve, consumer facts, scan log) vs one raw SQL lookup.
