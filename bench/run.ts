@@ -9,7 +9,13 @@
  *   scan     — consumer scan lookups per second (resolve, consumer facts, scan log) vs one raw SQL lookup.
  * Each part also says where its time goes, statement by statement (bench/clock.ts).
  *
- *   node --import tsx bench/run.ts [--events 1000000] [--samples 1000] [--data DIR]
+ *   node --import tsx bench/run.ts [--events 1000000] [--samples 1000] [--data DIR] [--capture N] [--reuse]
+ *
+ * --capture N: only the first N events go through the capture path (and are measured against COPY); the rest up
+ *   to --events are bulk-loaded with COPY as the same generated rows (same columns, hash IDs, eventIDs, event_ids
+ *   rows, the node's sequence), so that a 10M store can be built in the time a run has. Capture throughput is
+ *   then measured on those first N events only.
+ * --reuse: with --data naming a store an earlier run built, measure trace and scan on it without building.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,12 +31,19 @@ import { migrate } from '../src/platform/migrate.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createServices } from '../src/app/services.ts';
 import { captureInTx } from '../src/events/events-service.ts';
+import { eventHashId } from '../src/events/epcis-hash.ts';
+import { indexEvent } from '../src/events/events-fns.ts';
 import type { Actor } from '../src/accounts/actor.ts';
 import { makeParties, makeBatches, planFlow, flowEvents, type ChainEvent, type ChainShape } from './chain.ts';
 import { StatementClock, breakdown } from './clock.ts';
 
-const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '1000' }, data: { type: 'string' } } });
+const { values: args } = parseArgs({ options: {
+  events: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '1000' }, data: { type: 'string' },
+  capture: { type: 'string' }, reuse: { type: 'boolean', default: false },
+} });
 const TARGET = Number(args.events);
+const CAPTURE = Math.min(TARGET, Number(args.capture ?? args.events));
+if (args.reuse && !args.data) throw new Error('--reuse needs --data DIR (a store an earlier run built)');
 const SAMPLES = Number(args.samples);
 const ADMIN: Actor = { role: 'platform-admin', username: 'bench' };
 
@@ -49,6 +62,61 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 // Results go to stdout as each part finishes, so a long run that fails late still reports what it measured.
 const report = (...lines: string[]) => console.log(lines.join('\n'));
 
+// COPY text format: backslash, newline, carriage return and tab escaped; \N is NULL.
+const copyField = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t'));
+const BULK_COLS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, operator_id, division_code, counterparty_id, source, captured_by, body';
+
+/**
+ * Grows the store by about `count` events of the same chain without the capture path: the rows the capture path
+ * would store (hash ID as eventID, indexed identifiers, attribution, the node's sequence taken from the events
+ * identity), COPYed in one transaction per chunk. Two lanes, so that generating and hashing one chunk overlaps the
+ * COPY of the other. No risk outbox rows (the trace does not read them). Returns the events loaded.
+ */
+async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
+  let loaded = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    const client = await db.pool.connect();
+    try {
+      while (loaded < count) {
+        const plans = Array.from({ length: 200 }, () => planFlow(shape));
+        const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
+        const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
+        const chunk: ChainEvent[] = [];
+        let f = 0; let o = 0;
+        for (const p of plans) {
+          chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
+          f += p.farms.length; o += p.processors.length;
+        }
+        loaded += chunk.length;
+        // A block of the identity's values: the first is nextval, the sequence then stands at the last.
+        const first = Number((await client.query<{ s: string }>(
+          `SELECT setval(pg_get_serial_sequence('events', 'seq'), nextval(pg_get_serial_sequence('events', 'seq')) + $1 - 1) - $1 + 1 AS s`,
+          [chunk.length])).rows[0].s);
+        const ev: string[] = []; const ids: string[] = [];
+        chunk.forEach(({ event, attribution: a }, n) => {
+          const x = indexEvent(event);
+          const hashId = eventHashId(event);
+          const seq = String(first + n);
+          ev.push([seq, hashId, hashId, x.eventType, x.action, x.bizStep, x.disposition, x.eventTime, x.readPoint, x.bizLocation,
+            a.operatorId, a.divisionCode, a.counterpartyId, 'native', 'bench', JSON.stringify({ ...event, eventID: hashId })].map(copyField).join('\t'));
+          for (const id of x.ids) ids.push(`${copyField(id.key)}\t${id.role}\t${seq}`);
+        });
+        await client.query('BEGIN');
+        await pipeline(Readable.from([`${ev.join('\n')}\n`]), client.query(copyFrom(`COPY events (${BULK_COLS}) FROM STDIN`)));
+        await pipeline(Readable.from([`${ids.join('\n')}\n`]), client.query(copyFrom('COPY event_ids (key, role, seq) FROM STDIN')));
+        await client.query('COMMIT');
+        process.stderr.write(`\rbulk-loaded ${loaded.toLocaleString()} / ${count.toLocaleString()} events: ${Math.round(loaded / ((performance.now() - t0) / 1000)).toLocaleString()}/s   `);
+      }
+    } finally {
+      client.release();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  process.stderr.write('\n');
+  return loaded;
+}
+
 try {
   await migrate(db.pool);
   const config = loadConfig({ DATABASE_URL: pg.url(), LOG_LEVEL: 'silent' });
@@ -56,90 +124,105 @@ try {
   const pgVersion = (await db.pool.query('SHOW server_version')).rows[0].server_version;
   report(`PostgreSQL ${pgVersion}; load average at start (1, 5, 15 min): ${load()}`);
 
-  // ── Master data ───────────────────────────────────────────────────────────
-  const scale = Math.max(1, Math.round(TARGET / 100_000));
-  const shape: ChainShape = await db.tx(async (q) => ({
-    farms: await makeParties(q, 'producer', 200 * scale),
-    processors: await makeParties(q, 'processor', 30 * scale),
-    distributors: await makeParties(q, 'wholesale_market', 10 * scale),
-    retailers: await makeParties(q, 'retailer', 150 * scale),
-  }));
-  log(`parties: ${Object.values(shape).reduce((n, xs) => n + xs.length, 0)}`);
+  if (args.reuse) {
+    const n = (await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n;
+    report(`events: ${Number(n).toLocaleString()} in a store built by an earlier run (--reuse ${args.data}); trace and scan measured on it`, '');
+  } else {
+    // ── Master data ───────────────────────────────────────────────────────────
+    const scale = Math.max(1, Math.round(TARGET / 100_000));
+    const shape: ChainShape = await db.tx(async (q) => ({
+      farms: await makeParties(q, 'producer', 200 * scale),
+      processors: await makeParties(q, 'processor', 30 * scale),
+      distributors: await makeParties(q, 'wholesale_market', 10 * scale),
+      retailers: await makeParties(q, 'retailer', 150 * scale),
+    }));
+    log(`parties: ${Object.values(shape).reduce((n, xs) => n + xs.length, 0)}`);
 
-  // ── Capture through the real path, and raw COPY of the very same rows ─────
-  // After each capture its rows are copied out (untimed) and COPYed (timed, in one transaction per capture too)
-  // into twin tables that grow alongside the real ones, under the same conditions: `plain` has the same columns
-  // and indexes, `keys` also the foreign keys every captured row is checked against (LIKE copies none).
-  const cols = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location, operator_id, division_code, counterparty_id, source, capture_id, captured_by, body';
-  await db.pool.query(`
-    CREATE TABLE bench_events_plain (LIKE events INCLUDING ALL); CREATE TABLE bench_event_ids_plain (LIKE event_ids INCLUDING ALL);
-    CREATE TABLE bench_events_keys (LIKE events INCLUDING ALL); CREATE TABLE bench_event_ids_keys (LIKE event_ids INCLUDING ALL);
-    ALTER TABLE bench_events_keys ADD FOREIGN KEY (operator_id) REFERENCES operators(id),
-      ADD FOREIGN KEY (counterparty_id) REFERENCES operators(id), ADD FOREIGN KEY (capture_id) REFERENCES capture_jobs(id);
-    ALTER TABLE bench_event_ids_keys ADD FOREIGN KEY (seq) REFERENCES bench_events_keys(seq);`);
-  const copier = await db.pool.connect();
-  const dump = async (sql: string) => {
-    const parts: Buffer[] = [];
-    await pipeline(copier.query(copyTo(sql)), new Writable({ write(c, _e, done) { parts.push(c); done(); } }));
-    return Buffer.concat(parts);
-  };
-  const copyMs: Record<'plain' | 'keys', number> = { plain: 0, keys: 0 };
-  let captured = 0;
-  let captureMs = 0;
-  let captures = 0;
-  let lastSeq = 0;
-  const CHUNK_FLOWS = 100;
-  clock.take();
-  try {
-    while (captured < TARGET) {
-      const plans = Array.from({ length: CHUNK_FLOWS }, () => planFlow(shape));
-      // Batches and codes are master data made by the records that commission them; not part of the timing.
-      const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
-      const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
-      const chunk: ChainEvent[] = [];
-      let f = 0; let o = 0;
-      for (const p of plans) {
-        chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
-        f += p.farms.length; o += p.processors.length;
-      }
-      const t0 = performance.now();
-      const r = await timed.tx((q) => captureInTx(q, ADMIN, { events: chunk.map((c) => c.event), attribution: chunk.map((c) => c.attribution), source: 'native', errorBehaviour: 'rollback' }));
-      captureMs += performance.now() - t0;
-      if (r.stored.length !== chunk.length) throw new Error(`stored ${r.stored.length} of ${chunk.length}`);
-      captured += chunk.length;
-      captures++;
+    // ── Capture through the real path, and raw COPY of the very same rows ─────
+    // After each capture its rows are copied out (untimed) and COPYed (timed, in one transaction per capture too)
+    // into twin tables that grow alongside the real ones, under the same conditions: `plain` has the same columns
+    // and indexes, `keys` also the foreign keys every captured row is checked against (LIKE copies none).
+    const cols = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, record_time, read_point, biz_location, operator_id, division_code, counterparty_id, source, capture_id, captured_by, body';
+    await db.pool.query(`
+      CREATE TABLE bench_events_plain (LIKE events INCLUDING ALL); CREATE TABLE bench_event_ids_plain (LIKE event_ids INCLUDING ALL);
+      CREATE TABLE bench_events_keys (LIKE events INCLUDING ALL); CREATE TABLE bench_event_ids_keys (LIKE event_ids INCLUDING ALL);
+      ALTER TABLE bench_events_keys ADD FOREIGN KEY (operator_id) REFERENCES operators(id),
+        ADD FOREIGN KEY (counterparty_id) REFERENCES operators(id), ADD FOREIGN KEY (capture_id) REFERENCES capture_jobs(id);
+      ALTER TABLE bench_event_ids_keys ADD FOREIGN KEY (seq) REFERENCES bench_events_keys(seq);`);
+    const copier = await db.pool.connect();
+    const dump = async (sql: string) => {
+      const parts: Buffer[] = [];
+      await pipeline(copier.query(copyTo(sql)), new Writable({ write(c, _e, done) { parts.push(c); done(); } }));
+      return Buffer.concat(parts);
+    };
+    const copyMs: Record<'plain' | 'keys', number> = { plain: 0, keys: 0 };
+    let captured = 0;
+    let captureMs = 0;
+    let captures = 0;
+    let lastSeq = 0;
+    const CHUNK_FLOWS = 100;
+    clock.take();
+    try {
+      while (captured < CAPTURE) {
+        const plans = Array.from({ length: CHUNK_FLOWS }, () => planFlow(shape));
+        // Batches and codes are master data made by the records that commission them; not part of the timing.
+        const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
+        const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
+        const chunk: ChainEvent[] = [];
+        let f = 0; let o = 0;
+        for (const p of plans) {
+          chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
+          f += p.farms.length; o += p.processors.length;
+        }
+        const t0 = performance.now();
+        const r = await timed.tx((q) => captureInTx(q, ADMIN, { events: chunk.map((c) => c.event), attribution: chunk.map((c) => c.attribution), source: 'native', errorBehaviour: 'rollback' }));
+        captureMs += performance.now() - t0;
+        if (r.stored.length !== chunk.length) throw new Error(`stored ${r.stored.length} of ${chunk.length}`);
+        captured += chunk.length;
+        captures++;
 
-      const events = await dump(`COPY (SELECT ${cols} FROM events WHERE seq > ${lastSeq} ORDER BY seq) TO STDOUT`);
-      const ids = await dump(`COPY (SELECT key, role, seq FROM event_ids WHERE seq > ${lastSeq}) TO STDOUT`);
-      lastSeq = Math.max(...r.stored.map((s) => Number(s.seq)));
-      // Alternate which goes first, so that neither always follows the capture's writes.
-      for (const variant of captures % 2 ? (['plain', 'keys'] as const) : (['keys', 'plain'] as const)) {
-        const t1 = performance.now();
-        await copier.query('BEGIN');
-        await pipeline(Readable.from([events]), copier.query(copyFrom(`COPY bench_events_${variant} (${cols}) FROM STDIN`)));
-        await pipeline(Readable.from([ids]), copier.query(copyFrom(`COPY bench_event_ids_${variant} (key, role, seq) FROM STDIN`)));
-        await copier.query('COMMIT');
-        copyMs[variant] += performance.now() - t1;
+        const events = await dump(`COPY (SELECT ${cols} FROM events WHERE seq > ${lastSeq} ORDER BY seq) TO STDOUT`);
+        const ids = await dump(`COPY (SELECT key, role, seq FROM event_ids WHERE seq > ${lastSeq}) TO STDOUT`);
+        lastSeq = Math.max(...r.stored.map((s) => Number(s.seq)));
+        // Alternate which goes first, so that neither always follows the capture's writes.
+        for (const variant of captures % 2 ? (['plain', 'keys'] as const) : (['keys', 'plain'] as const)) {
+          const t1 = performance.now();
+          await copier.query('BEGIN');
+          await pipeline(Readable.from([events]), copier.query(copyFrom(`COPY bench_events_${variant} (${cols}) FROM STDIN`)));
+          await pipeline(Readable.from([ids]), copier.query(copyFrom(`COPY bench_event_ids_${variant} (key, role, seq) FROM STDIN`)));
+          await copier.query('COMMIT');
+          copyMs[variant] += performance.now() - t1;
+        }
+        const rateOf = (ms: number) => Math.round(captured / (ms / 1000)).toLocaleString();
+        process.stderr.write(`\rcaptured ${captured.toLocaleString()} / ${CAPTURE.toLocaleString()} events: ${rateOf(captureMs)}/s; COPY ${rateOf(copyMs.plain)}/s, with foreign keys ${rateOf(copyMs.keys)}/s   `);
       }
-      const rateOf = (ms: number) => Math.round(captured / (ms / 1000)).toLocaleString();
-      process.stderr.write(`\rcaptured ${captured.toLocaleString()} / ${TARGET.toLocaleString()} events: ${rateOf(captureMs)}/s; COPY ${rateOf(copyMs.plain)}/s, with foreign keys ${rateOf(copyMs.keys)}/s   `);
+    } finally {
+      copier.release();
     }
-  } finally {
-    copier.release();
+    process.stderr.write('\n');
+    const captureShares = clock.take();
+    await db.pool.query('DROP TABLE bench_event_ids_plain, bench_events_plain, bench_event_ids_keys, bench_events_keys');
+    const rate = (n: number, t: number) => Math.round(n / (t / 1000));
+    const size = (await db.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('events') + pg_total_relation_size('event_ids')) AS s`)).rows[0].s;
+    report(
+      `events: ${captured.toLocaleString()} (${size} with indexes) in ${captures} captures of ~${Math.round(captured / captures)} events`,
+      `capture: ${rate(captured, captureMs).toLocaleString()} events/s through the capture path; raw COPY ${rate(captured, copyMs.plain).toLocaleString()} events/s (capture = ${(copyMs.plain / captureMs * 100).toFixed(0)}% of it), with the same foreign keys ${rate(captured, copyMs.keys).toLocaleString()} events/s (${(copyMs.keys / captureMs * 100).toFixed(0)}%) [load at the end ${load()}]`,
+      '', '### capture: where the time goes', ...breakdown(captureShares, captureMs, captures, captured, 'event'), '',
+    );
+    if (TARGET > captured) {
+      const t0 = performance.now();
+      const loaded = await bulkLoad(shape, TARGET - captured);
+      const total = (await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n;
+      const size2 = (await db.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('events') + pg_total_relation_size('event_ids')) AS s`)).rows[0].s;
+      report(
+        `bulk load: ${loaded.toLocaleString()} more events of the same generated chain COPYed straight into events and event_ids (not through the capture path, not measured) in ${((performance.now() - t0) / 60000).toFixed(1)} min; store now ${Number(total).toLocaleString()} events (${size2} with indexes) [load ${load()}]`, '',
+      );
+    }
+    await db.pool.query('VACUUM ANALYZE events');
+    await db.pool.query('VACUUM ANALYZE event_ids');
+    await db.pool.query('VACUUM ANALYZE codes');
+    await db.pool.query('VACUUM ANALYZE batches');
   }
-  process.stderr.write('\n');
-  const captureShares = clock.take();
-  await db.pool.query('DROP TABLE bench_event_ids_plain, bench_events_plain, bench_event_ids_keys, bench_events_keys');
-  const rate = (n: number, t: number) => Math.round(n / (t / 1000));
-  const size = (await db.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('events') + pg_total_relation_size('event_ids')) AS s`)).rows[0].s;
-  report(
-    `events: ${captured.toLocaleString()} (${size} with indexes) in ${captures} captures of ~${Math.round(captured / captures)} events`,
-    `capture: ${rate(captured, captureMs).toLocaleString()} events/s through the capture path; raw COPY ${rate(captured, copyMs.plain).toLocaleString()} events/s (capture = ${(copyMs.plain / captureMs * 100).toFixed(0)}% of it), with the same foreign keys ${rate(captured, copyMs.keys).toLocaleString()} events/s (${(copyMs.keys / captureMs * 100).toFixed(0)}%) [load at the end ${load()}]`,
-    '', '### capture: where the time goes', ...breakdown(captureShares, captureMs, captures, captured, 'event'), '',
-  );
-  await db.pool.query('VACUUM ANALYZE events');
-  await db.pool.query('VACUUM ANALYZE event_ids');
-  await db.pool.query('VACUUM ANALYZE codes');
 
   // ── Trace: service vs one bare recursive SQL statement ────────────────────
   const sample = (await db.pool.query<{ code: string }>(

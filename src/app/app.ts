@@ -20,6 +20,7 @@ import { labelsRoutes } from '../labels/labels-routes.ts';
 import { epcisRoutes } from '../epcis/epcis-routes.ts';
 import { riskRoutes } from '../risk/risk-routes.ts';
 import { recallRoutes } from '../recall/recall-routes.ts';
+import { webRoutes } from '../web/web-routes.ts';
 
 /** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
 function actorResolver(services: Services) {
@@ -56,5 +57,6 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   epcisRoutes(app, services.epcis);
   riskRoutes(app, services.risk);
   recallRoutes(app, services.recall);
+  await webRoutes(app);
   return { app, services };
 }

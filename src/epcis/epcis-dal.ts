@@ -1,13 +1,14 @@
 import type { Queryable } from '../platform/db.ts';
 import type { CaptureError } from '../events/events-service.ts';
 import type { EpcisEvent } from '../events/events-fns.ts';
+import { currentBodySql, declaredErroneousSql } from '../events/events-dal.ts';
 import type { EventFilter } from './epcis-fns.ts';
 
 export interface CaptureJobRow {
   id: string; status: 'queued' | 'running' | 'succeeded' | 'failed'; error_behaviour: 'rollback' | 'proceed';
   actor_id: string | null; actor_role: string; operator_id: string | null;
   document: { events: EpcisEvent[]; ignoreFields?: string[] } | null; context: unknown;
-  event_count: number; stored: number; duplicates: number; errors: CaptureError[];
+  event_count: number; stored: number; duplicates: number; declared: number; errors: CaptureError[];
   created_at: Date; finished_at: Date | null;
   /** created_at at full (microsecond) precision, for listing cursors. */
   created_key: string;
@@ -28,19 +29,21 @@ function filterSql(f: EventFilter, params: unknown[]): string[] {
   anyOf('e.biz_location', f.bizLocations);
   anyOf('e.event_id', f.eventIds);
   anyOf(`e.body->>'transformationID'`, f.transformationIds);
-  anyOf(`e.body->'errorDeclaration'->>'reason'`, f.errorReasons);
+  // The error declaration an event has now: recorded after its capture (0013), else the one it was captured with.
+  const declaration = `${currentBodySql('e')}->'errorDeclaration'`;
+  anyOf(`${declaration}->>'reason'`, f.errorReasons);
   const within = (column: string, r: { ge?: string; lt?: string }) => {
     if (r.ge) where.push(`${column} >= ${p(r.ge)}::timestamptz`);
     if (r.lt) where.push(`${column} < ${p(r.lt)}::timestamptz`);
   };
   within('e.event_time', f.eventTime);
   within('e.record_time', f.recordTime);
-  within(`(e.body->'errorDeclaration'->>'declarationTime')::timestamptz`, f.errorTime);
+  within(`(${declaration}->>'declarationTime')::timestamptz`, f.errorTime);
   const anyElement = (path: string, values?: string[]) => { if (values) where.push(`jsonb_exists_any(${path}, ${p(values)}::text[])`); };
   anyElement(`e.body->'persistentDisposition'->'set'`, f.persistentSet);
   anyElement(`e.body->'persistentDisposition'->'unset'`, f.persistentUnset);
-  anyElement(`e.body->'errorDeclaration'->'correctiveEventIDs'`, f.correctiveIds);
-  if (f.errorDeclared) where.push(`e.body ? 'errorDeclaration'`);
+  anyElement(`${declaration}->'correctiveEventIDs'`, f.correctiveIds);
+  if (f.errorDeclared) where.push(declaredErroneousSql('e'));
   for (const m of f.identifiers) {
     where.push(`EXISTS (SELECT 1 FROM event_ids i WHERE i.seq = e.seq AND i.role = ANY(${p(m.roles)}::"char"[])
                   AND (i.key = ANY(${p(m.keys)}::text[]) OR i.key LIKE ANY(${p(m.patterns)}::text[])))`);
@@ -70,11 +73,11 @@ export function epcisDal(q: Queryable) {
       )).rows[0];
     },
     /** Records a job's outcome and drops the document it no longer needs. */
-    async finishJob(id: string, r: { status: 'succeeded' | 'failed'; stored: number; duplicates: number; errors: unknown[] }): Promise<CaptureJobRow> {
+    async finishJob(id: string, r: { status: 'succeeded' | 'failed'; stored: number; duplicates: number; declared: number; errors: unknown[] }): Promise<CaptureJobRow> {
       return (await q.query<CaptureJobRow>(
-        `UPDATE capture_jobs SET status = $2, stored = $3, duplicates = $4, errors = $5, document = NULL, finished_at = clock_timestamp()
+        `UPDATE capture_jobs SET status = $2, stored = $3, duplicates = $4, declared = $6, errors = $5, document = NULL, finished_at = clock_timestamp()
           WHERE id = $1 RETURNING *, created_at::text AS created_key`,
-        [id, r.status, r.stored, r.duplicates, JSON.stringify(r.errors)],
+        [id, r.status, r.stored, r.duplicates, JSON.stringify(r.errors), r.declared],
       )).rows[0];
     },
     /** Marks the oldest unfinished EPCIS job as running and returns its id; a job a live worker holds is skipped. */
@@ -112,7 +115,7 @@ export function epcisDal(q: Queryable) {
       if (afterSeq) { params.push(afterSeq); where.push(`e.seq > $${params.length}::bigint`); }
       params.push(limit);
       return (await q.query<StoredEventRow>(
-        `SELECT e.seq, e.body, e.record_time, j.context
+        `SELECT e.seq, ${currentBodySql('e')} AS body, e.record_time, j.context
            FROM events e LEFT JOIN capture_jobs j ON j.id = e.capture_id
           WHERE ${where.join(' AND ')}
           ORDER BY e.seq LIMIT $${params.length}`, params)).rows;
@@ -122,7 +125,7 @@ export function epcisDal(q: Queryable) {
       const params = [...visibility.params, id];
       const at = `$${params.length}`;
       return (await q.query<StoredEventRow>(
-        `SELECT e.seq, e.body, e.record_time, j.context
+        `SELECT e.seq, ${currentBodySql('e')} AS body, e.record_time, j.context
            FROM events e LEFT JOIN capture_jobs j ON j.id = e.capture_id
           WHERE (e.event_id = ${at} OR e.hash_id = ${at}) AND (${visibility.sql})
           ORDER BY (e.event_id = ${at}) DESC LIMIT 1`, params)).rows[0];

@@ -6,7 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { invalid } from '../platform/errors.ts';
 import { VOCAB, compactTerm, type Vocabulary } from '../events/epcis-document-vocab.ts';
-import { epcUriToDigitalLink, canonicalGs1Uri } from '../events/epc-uri.ts';
+import { epcUriToDigitalLink, canonicalGs1Uri, equivalentEpcUris } from '../events/epc-uri.ts';
 import { EVENT_TYPES, ROLE, identifierKey, shortVocab, type EpcisEvent, type RoleChar } from '../events/events-fns.ts';
 import {
   CBV_VERSION, DEFAULT_PER_PAGE, EPCIS_VERSION, EPC_FORMATS, MAX_PER_PAGE, PAGE_TOKEN_TTL_MS, type EpcFormat,
@@ -82,7 +82,8 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * What an identifier parameter value matches: the value itself, its store key (a Suyuan trace code in any form
- * becomes the bare code) and its canonical GS1 Digital Link; an EPC pattern (`urn:epc:idpat:sgtin:0614141.812345.*`)
+ * becomes the bare code), its canonical GS1 Digital Link and every EPC URN equivalent to it (events are indexed
+ * with identifiers as captured, so a Digital Link query must name the URN forms and the other way round); an EPC pattern (`urn:epc:idpat:sgtin:0614141.812345.*`)
  * matches the pure identities it covers and, for class parameters, the LGTIN classes of that product.
  */
 function identifierMatch(values: string[], roles: RoleChar[], classes: boolean): IdentifierMatch {
@@ -100,6 +101,7 @@ function identifierMatch(values: string[], roles: RoleChar[], classes: boolean):
     keys.add(identifierKey(v));
     const canonical = canonicalGs1Uri(v);
     if (canonical) keys.add(canonical);
+    for (const urn of equivalentEpcUris(v)) keys.add(urn);
   }
   return { roles, keys: [...keys], patterns: [...patterns] };
 }

@@ -6,7 +6,7 @@ import { type Actor, type Role, actorId, ensure } from '../accounts/actor.ts';
 import { epcisPolicy } from '../accounts/policies.ts';
 import { eventVisibility } from '../access/visibility.ts';
 import { logQuery } from '../access/query-log.ts';
-import type { captureInTx, CaptureError, CaptureResult } from '../events/events-service.ts';
+import { ensureActiveOperator, type captureInTx, type CaptureError, type CaptureResult } from '../events/events-service.ts';
 import { contextInfoFromDocument, type ContextInfo } from '../events/epcis-hash.ts';
 import { parseJsonCapture, parseXmlCapture } from '../events/epcis-document.ts';
 import { BIZ_STEPS, DISPOSITIONS } from '../events/epcis-document-vocab.ts';
@@ -30,10 +30,12 @@ export interface CaptureJobView {
   eventCount: number;
   storedCount: number;
   duplicateCount: number;
+  /** Events re-sent with a new errorDeclaration, recorded against the stored event. */
+  errorDeclarationCount: number;
 }
 
 /** What happened to each event of a capture processed while the client waited. */
-export interface CapturedEvent { index: number; eventID: string; hashID: string; outcome: 'stored' | 'duplicate' }
+export interface CapturedEvent { index: number; eventID: string; hashID: string; outcome: 'stored' | 'duplicate' | 'errorDeclared' }
 
 export interface CaptureRequest { text: string; format: CaptureFormat; bytes: number; errorBehaviour: CaptureErrorBehaviour }
 
@@ -54,6 +56,7 @@ function presentJob(j: CaptureJobRow): CaptureJobView {
     eventCount: j.event_count,
     storedCount: j.stored,
     duplicateCount: j.duplicates,
+    errorDeclarationCount: j.declared,
   };
 }
 
@@ -89,7 +92,8 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
     try {
       const result = await deps.capture(q, jobActor(job), { events, context, source: 'epcis', errorBehaviour: job.error_behaviour, captureId: job.id });
       const row = await dal.finishJob(job.id, {
-        status: result.errors.length ? 'failed' : 'succeeded', stored: result.stored.length, duplicates: result.duplicates.length, errors: result.errors,
+        status: result.errors.length ? 'failed' : 'succeeded', stored: result.stored.length, duplicates: result.duplicates.length,
+        declared: result.declared.length, errors: result.errors,
       });
       return { row, result: result as CaptureResult | undefined };
     } catch (e) {
@@ -97,7 +101,7 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
       await q.query('ROLLBACK TO SAVEPOINT capture');
       const errors = (e.details.errors as CaptureError[] | undefined)
         ?? [{ index: 0, code: e.code, field: String(e.details.field ?? ''), message: { zh: e.zh, en: e.en } }];
-      return { row: await dal.finishJob(job.id, { status: 'failed', stored: 0, duplicates: 0, errors }), result: undefined };
+      return { row: await dal.finishJob(job.id, { status: 'failed', stored: 0, duplicates: 0, declared: 0, errors }), result: undefined };
     }
   }
 
@@ -115,7 +119,7 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
     } catch (e) {
       // A job that cannot run must not be retried forever: it is closed as failed and the cause goes to the log.
       await epcisDal(db.pool).finishJob(id, {
-        status: 'failed', stored: 0, duplicates: 0,
+        status: 'failed', stored: 0, duplicates: 0, declared: 0,
         errors: [{ index: 0, code: 'INTERNAL', field: '', message: { zh: '处理采集任务时出现内部错误', en: 'Internal error while processing the capture job' } }],
       });
       throw e;
@@ -173,6 +177,8 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
      */
     async capture(actor: Actor, req: CaptureRequest): Promise<{ job: CaptureJobView; queued: boolean; events?: CapturedEvent[] }> {
       ensure(actor, epcisPolicy.capture(actor));
+      // Refused at the door (403), not as a failed job; captureInTx checks again for jobs run later.
+      await ensureActiveOperator(db.pool, actor);
       if (req.bytes > limits.bytes) {
         throw new DomainError('too_large', 'EPCIS_CAPTURE_FILE_SIZE_LIMIT', `采集文档超过 ${limits.bytes} 字节的上限`, `The capture document exceeds the limit of ${limits.bytes} bytes`);
       }
@@ -204,7 +210,9 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
         const done = await execute(q, row, events, context);
         const outcome = (list: CaptureResult['duplicates'], what: CapturedEvent['outcome']) =>
           list.map((e) => ({ index: e.index, eventID: e.eventId, hashID: e.hashId, outcome: what }));
-        const captured = done.result && [...outcome(done.result.stored, 'stored'), ...outcome(done.result.duplicates, 'duplicate')].sort((a, b) => a.index - b.index);
+        const captured = done.result && [
+          ...outcome(done.result.stored, 'stored'), ...outcome(done.result.duplicates, 'duplicate'), ...outcome(done.result.declared, 'errorDeclared'),
+        ].sort((a, b) => a.index - b.index);
         return { job: presentJob(done.row), queued: false, ...(captured ? { events: captured } : {}) };
       });
     },

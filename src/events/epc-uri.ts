@@ -135,3 +135,54 @@ export function canonicalDigitalLink(uri: string): string | undefined {
 export function canonicalGs1Uri(value: string): string | undefined {
   return value.startsWith('urn:epc:') ? epcUriToDigitalLink(value) : canonicalDigitalLink(value);
 }
+
+// Digital Link → EPC URI characters: what Digital Link escapes and EPC URIs leave bare comes back bare, and what
+// Digital Link leaves bare but EPC URIs must escape gets escaped.
+const toEpcChars = (s: string) => s
+  .replace(/%(21|28|29|2[ABCabc]|3[Aa])/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)))
+  .replace(/["<>?]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+
+/** EPC URIs that could stand for a canonical Digital Link path, assuming a GS1 company prefix of `n` digits. */
+function epcCandidates(ai: string, key: string, q: string | undefined, v: string | undefined, n: number): string[] {
+  const gcp = (from: number) => key.slice(from, from + n);
+  // GTIN, SSCC, ITIP: the indicator / extension digit leads the key and moves behind the company prefix.
+  const indicated = (end: number) => `${gcp(1)}.${key[0]}${key.slice(1 + n, end)}`;
+  const plain = (end: number) => `${gcp(0)}.${key.slice(n, end)}`;
+  switch (ai) {
+    case '01':
+      if (q === '21') return [`urn:epc:id:sgtin:${indicated(13)}.${toEpcChars(v!)}`];
+      if (q === '10') return [`urn:epc:class:lgtin:${indicated(13)}.${toEpcChars(v!)}`];
+      if (q === '235') return [`urn:epc:id:upui:${indicated(13)}.${toEpcChars(v!)}`];
+      return [];
+    case '00': return [`urn:epc:id:sscc:${indicated(17)}`];
+    case '414': return [`urn:epc:id:sgln:${plain(12)}.${q === '254' ? toEpcChars(v!) : '0'}`];
+    case '417': return [`urn:epc:id:pgln:${plain(12)}`];
+    case '8003': return [`urn:epc:id:grai:${gcp(1)}.${key.slice(1 + n, 13)}.${toEpcChars(key.slice(14))}`];
+    case '8004': return [`urn:epc:id:giai:${gcp(0)}.${toEpcChars(key.slice(n))}`];
+    case '8017': return [`urn:epc:id:gsrnp:${plain(17)}`];
+    case '8018': return [`urn:epc:id:gsrn:${plain(17)}`];
+    case '253': return [`urn:epc:id:gdti:${plain(12)}.${toEpcChars(key.slice(13))}`];
+    case '255': return [`urn:epc:id:sgcn:${plain(12)}.${key.slice(13)}`];
+    case '401': return [`urn:epc:id:ginc:${gcp(0)}.${toEpcChars(key.slice(n))}`];
+    case '402': return [`urn:epc:id:gsin:${plain(16)}`];
+    case '8006': return q === '21' ? [`urn:epc:id:itip:${indicated(13)}.${key.slice(14, 16)}.${key.slice(16, 18)}.${toEpcChars(v!)}`] : [];
+    case '8010': return q === '8011' ? [`urn:epc:id:cpi:${gcp(0)}.${key.slice(n)}.${v}`] : [];
+    default: return [];
+  }
+}
+
+/**
+ * Every EPC pure identity or class URN equivalent to a GS1 Digital Link (or EPC URN): one per GS1 company prefix
+ * length (6 to 12 digits) that gives a well-formed URN converting back to the same canonical Digital Link. A Digital
+ * Link does not say where the company prefix ends, so a query names them all; only one can match a real capture.
+ */
+export function equivalentEpcUris(value: string): string[] {
+  const canonical = canonicalGs1Uri(value);
+  if (!canonical) return [];
+  const [ai, key, q, v] = canonical.slice(CANONICAL.length).split('/');
+  const out = new Set<string>();
+  for (let n = 6; n <= 12; n++) {
+    for (const urn of epcCandidates(ai, key, q, v, n)) if (epcUriToDigitalLink(urn) === canonical) out.add(urn);
+  }
+  return [...out];
+}

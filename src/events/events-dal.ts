@@ -14,6 +14,18 @@ export interface NewEvent {
   counterpartyId: string | null; body: EpcisEvent; ids: Array<{ key: string; role: RoleChar }>;
 }
 
+/**
+ * SQL for an event (table alias `e`) as it stands: its body with the latest error declaration recorded after its
+ * capture (event_error_declarations), else as captured. Every read path that shows or interprets events uses it.
+ */
+export const currentBodySql = (e = 'e') =>
+  `(${e}.body || COALESCE((SELECT jsonb_build_object('errorDeclaration', d.declaration) FROM event_error_declarations d
+                           WHERE d.seq = ${e}.seq ORDER BY d.id DESC LIMIT 1), '{}'::jsonb))`;
+
+/** SQL condition: the event (alias `e`) has been declared erroneous, at capture or later. */
+export const declaredErroneousSql = (e = 'e') =>
+  `(${e}.body ? 'errorDeclaration' OR EXISTS (SELECT 1 FROM event_error_declarations d WHERE d.seq = ${e}.seq))`;
+
 export interface CodeFacts { code: string; status: string; owner_operator_id: string; kind: string; batch_id: string | null }
 
 /** Data access for the event store. Inserts are set-based: one statement for the events, one for their identifiers. */
@@ -56,13 +68,26 @@ export function eventsDal(q: Queryable) {
       return stored;
     },
     /**
-     * Stored events with one of these hash IDs or eventIDs, in one statement: the hash IDs stored already, and the
-     * stored hash ID of each eventID (to tell an ID clash from a duplicate).
+     * Stored events with one of these hash IDs or eventIDs, in one statement: each stored hash ID with its event
+     * (sequence, eventID, owner), and the stored hash ID of each eventID (to tell an ID clash from a duplicate).
      */
     async storedIds(hashes: string[], eventIds: string[]) {
-      const rows = (await q.query<{ event_id: string; hash_id: string }>(
-        'SELECT event_id, hash_id FROM events WHERE hash_id = ANY($1) OR event_id = ANY($2)', [hashes, eventIds])).rows;
-      return { hashes: new Set(rows.map((r) => r.hash_id)), byEventId: new Map(rows.map((r) => [r.event_id, r.hash_id])) };
+      const rows = (await q.query<{ seq: string; event_id: string; hash_id: string; operator_id: string | null }>(
+        'SELECT seq, event_id, hash_id, operator_id FROM events WHERE hash_id = ANY($1) OR event_id = ANY($2)', [hashes, eventIds])).rows;
+      return { hashes: new Map(rows.map((r) => [r.hash_id, r])), byEventId: new Map(rows.map((r) => [r.event_id, r.hash_id])) };
+    },
+    /**
+     * Records an error declaration of a stored event, unless the event already carries the same one (in its body or
+     * as an earlier declaration); says whether it was recorded.
+     */
+    async insertDeclaration(seq: string, declaration: object, meta: { captureId: string | null; declaredBy: string | null }): Promise<boolean> {
+      const json = JSON.stringify(declaration);
+      return ((await q.query(
+        `INSERT INTO event_error_declarations (seq, declaration, capture_id, declared_by)
+         SELECT $1, $2::jsonb, $3, $4
+          WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.seq = $1 AND e.body->'errorDeclaration' = $2::jsonb)
+         ON CONFLICT (seq, md5(declaration::text)) DO NOTHING`,
+        [seq, json, meta.captureId, meta.declaredBy])).rowCount ?? 0) > 0;
     },
     async codeFacts(codes: string[]) {
       return (await q.query<CodeFacts>('SELECT code, status, owner_operator_id, kind, batch_id FROM codes WHERE code = ANY($1)', [codes])).rows;
@@ -89,8 +114,10 @@ export function eventsDal(q: Queryable) {
       return (await q.query<{ id: string; operator_id: string; division_code: string }>(
         'SELECT id, operator_id, division_code FROM sites WHERE id = ANY($1::uuid[])', [ids])).rows;
     },
-    async operatorDivision(id: string) {
-      return (await q.query<{ division_code: string; status: string }>('SELECT division_code, status FROM operators WHERE id = $1', [id])).rows[0];
+    /** The capturing operator, locked so that a concurrent suspension waits for the capture. */
+    async lockOperator(id: string) {
+      return (await q.query<{ id: string; division_code: string; status: string }>(
+        'SELECT id, division_code, status FROM operators WHERE id = $1 FOR SHARE', [id])).rows[0];
     },
   };
 }

@@ -1,4 +1,5 @@
 import { parseCode } from '../codes/code-scheme.ts';
+import { DomainError } from '../platform/errors.ts';
 
 /**
  * Pure helpers of the event store: what to index of an EPCIS 2.0 event, and how identifiers are keyed.
@@ -127,4 +128,23 @@ export function indexEvent(e: EpcisEvent): IndexedEvent {
     sources: parties(e.sourceList),
     destinations: parties(e.destinationList),
   };
+}
+
+const STATUS_ZH: Record<string, string> = { pending: '待审核', rejected: '未通过审核', suspended: '已暂停', approved: '已通过审核' };
+
+/**
+ * The one rule for every front door of the event store (EPCIS capture, native records, ledgers): only an approved
+ * operator records events; a pending, rejected or suspended one is refused with 403 OPERATOR_NOT_ACTIVE.
+ */
+export function ensureOperatorActive(o: { id: string; status: string }): void {
+  if (o.status === 'approved') return;
+  throw new DomainError('forbidden', 'OPERATOR_NOT_ACTIVE',
+    `经营主体${STATUS_ZH[o.status] ?? `状态为 ${o.status}`}，不能登记追溯记录`,
+    `The operator is not active (status: ${o.status}); it cannot record traceability events`, { operatorId: o.id, status: o.status });
+}
+
+/** The errorDeclaration an event carries (EPCIS 2.0: the event re-sent to declare it erroneous), if any. */
+export function errorDeclarationOf(e: EpcisEvent): Record<string, unknown> | null {
+  const d = e.errorDeclaration;
+  return typeof d === 'object' && d !== null && !Array.isArray(d) ? d : null;
 }

@@ -3,7 +3,7 @@ import { DomainError, invalid } from '../platform/errors.ts';
 import { type Actor, actorId, ensure } from '../accounts/actor.ts';
 import { eventHashId, type ContextInfo } from './epcis-hash.ts';
 import { eventsDal, type NewEvent } from './events-dal.ts';
-import { indexEvent, isCodeKey, ROLE, type EpcisEvent } from './events-fns.ts';
+import { ensureOperatorActive, errorDeclarationOf, indexEvent, isCodeKey, ROLE, type EpcisEvent } from './events-fns.ts';
 import { enqueueRiskEvaluation } from '../risk/risk-dal.ts';
 
 /** Who an event belongs to, when the caller knows it better than the event does (native records). */
@@ -22,6 +22,8 @@ export interface CaptureError { index: number; code: string; field: string; mess
 export interface CaptureResult {
   stored: Array<{ index: number; eventId: string; hashId: string; seq: string }>;
   duplicates: Array<{ index: number; eventId: string; hashId: string }>;
+  /** Events re-sent with a new errorDeclaration: the declaration was recorded against the stored event (seq). */
+  declared: Array<{ index: number; eventId: string; hashId: string; seq: string }>;
   errors: CaptureError[];
 }
 
@@ -35,6 +37,9 @@ const INBOUND_STEPS = new Set(['receiving', 'arriving', 'accepting', 'unloading'
  */
 export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInput): Promise<CaptureResult> {
   const dal = eventsDal(q);
+  // Every front door ends here, so the operator rule is enforced here (see also ensureActiveOperator).
+  const own = actor.operatorId ? await dal.lockOperator(actor.operatorId) : undefined;
+  if (own) ensureOperatorActive(own);
   const errors: CaptureError[] = [];
   const fail = (index: number, code: string, field: string, zh: string, en: string) => errors.push({ index, code, field, message: { zh, en } });
   const prepared: Array<NewEvent & { index: number }> = [];
@@ -51,11 +56,27 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
   const handed = isOperator && codeKeys.length ? await dal.handedTo(codeKeys, actor.operatorId!) : new Set<string>();
   const outputKeys = [...new Set(indexed.flatMap((x) => x.ids.filter((i) => i.role === ROLE.output || i.role === ROLE.outputQuantity).map((i) => i.key)).filter(isCodeKey))];
   const used = outputKeys.length ? await dal.usedKeys(outputKeys) : new Set<string>();
-  const own = actor.operatorId ? await dal.operatorDivision(actor.operatorId) : undefined;
+  // Hash IDs first: an event re-sent with an errorDeclaration is the stored event (the hash leaves the declaration out).
+  const hashIds = input.events.map((e) => eventHashId(e, input.context));
+  const eventIds = input.events.map((e, i) => (typeof e.eventID === 'string' && e.eventID ? e.eventID : hashIds[i]));
+  const { hashes: stored, byEventId: clashes } = await dal.storedIds(hashIds, eventIds);
+  const declarations: Array<{ index: number; eventId: string; hashId: string; declaration: object }> = [];
 
   input.events.forEach((event, index) => {
     const x = indexed[index];
     const before = errors.length;
+    const declaration = errorDeclarationOf(event);
+    const original = declaration ? stored.get(hashIds[index]) : undefined;
+    if (declaration && original) {
+      // A declaration about a stored event: only its recorder (or an admin) may declare it erroneous. Its codes
+      // were checked when it was captured and may have changed since (a voided code), so they are not checked again.
+      if (actor.role !== 'platform-admin' && original.operator_id !== actor.operatorId) {
+        fail(index, 'ERROR_DECLARATION_NOT_YOURS', 'errorDeclaration', '只有记录该事件的主体才能声明其有误', 'Only the operator that recorded the event can declare it erroneous');
+      } else {
+        declarations.push({ index, eventId: original.event_id, hashId: hashIds[index], declaration });
+      }
+      return;
+    }
     for (const { key, role } of x.ids) {
       if (!isCodeKey(key)) continue;
       const c = codes.get(key);
@@ -88,8 +109,8 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
         .map((u) => operators.get(u)).filter((o) => o && o.id !== me?.id && o.id !== actor.operatorId);
       attribution = { operatorId: actor.operatorId ?? null, divisionCode: site?.division_code ?? own?.division_code ?? null, counterpartyId: others[0]?.id ?? null };
     }
-    const hashId = eventHashId(event, input.context);
-    const eventId = typeof event.eventID === 'string' && event.eventID ? event.eventID : hashId;
+    const hashId = hashIds[index];
+    const eventId = eventIds[index];
     prepared.push({
       index, hashId, eventId, eventType: x.eventType, action: x.action, bizStep: x.bizStep, disposition: x.disposition,
       eventTime: x.eventTime, readPoint: x.readPoint, bizLocation: x.bizLocation, ...attribution,
@@ -98,12 +119,17 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
   });
 
   // Duplicates: already stored, or repeated inside this capture. An eventID reused for a different event is an error.
-  const { hashes: stored, byEventId: clashes } = await dal.storedIds(prepared.map((p) => p.hashId), prepared.map((p) => p.eventId));
   const duplicates: CaptureResult['duplicates'] = [];
   const fresh: typeof prepared = [];
   const seen = new Map<string, string>();
   for (const p of prepared) {
-    if (stored.has(p.hashId) || seen.get(p.eventId) === p.hashId) { duplicates.push({ index: p.index, eventId: p.eventId, hashId: p.hashId }); continue; }
+    if (stored.has(p.hashId) || seen.get(p.eventId) === p.hashId) {
+      // The same event with a declaration, earlier in this capture: the declaration goes to the event stored now.
+      const declaration = errorDeclarationOf(p.body);
+      if (declaration && !stored.has(p.hashId)) declarations.push({ index: p.index, eventId: p.eventId, hashId: p.hashId, declaration });
+      else duplicates.push({ index: p.index, eventId: p.eventId, hashId: p.hashId });
+      continue;
+    }
     const clash = clashes.get(p.eventId) ?? seen.get(p.eventId);
     if (clash && clash !== p.hashId) { fail(p.index, 'EVENT_ID_CONFLICT', 'eventID', `事件标识 ${p.eventId} 已用于另一个事件`, `eventID ${p.eventId} is already used by a different event`); continue; }
     seen.set(p.eventId, p.hashId);
@@ -115,18 +141,34 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
     throw new DomainError('invalid', first.code, `第 ${first.index + 1} 个事件：${first.message.zh}`, `Event ${first.index + 1}: ${first.message.en}`,
       { field: `epcisBody.eventList.${first.index}.${first.field}`, errors });
   }
-  const rows = await dal.insertEvents(fresh, { source: input.source, captureId: input.captureId ?? null, capturedBy: actorId(actor) ?? actor.role });
+  const capturedBy = actorId(actor) ?? actor.role;
+  const rows = await dal.insertEvents(fresh, { source: input.source, captureId: input.captureId ?? null, capturedBy });
   // The risk rules run for these events once this transaction commits (an outbox row: risk-service.ts says why).
   await enqueueRiskEvaluation(q, rows.map((r) => r.seq));
   const seqByHash = new Map(rows.map((r) => [r.hash_id, r.seq]));
-  const result: CaptureResult = { stored: [], duplicates, errors };
+  const result: CaptureResult = { stored: [], duplicates, declared: [], errors };
   for (const p of fresh) {
     const seq = seqByHash.get(p.hashId);
     // A concurrent capture of the same event won the race: it is a duplicate, not a loss.
     if (seq) result.stored.push({ index: p.index, eventId: p.eventId, hashId: p.hashId, seq });
     else duplicates.push({ index: p.index, eventId: p.eventId, hashId: p.hashId });
   }
+  // Declarations are annotations of the stored event (the store is append-only); the same one again adds nothing.
+  for (const d of declarations) {
+    const seq = stored.get(d.hashId)?.seq ?? seqByHash.get(d.hashId);
+    const added = seq ? await dal.insertDeclaration(seq, d.declaration, { captureId: input.captureId ?? null, declaredBy: capturedBy }) : false;
+    if (added) result.declared.push({ index: d.index, eventId: d.eventId, hashId: d.hashId, seq: seq! });
+    else duplicates.push({ index: d.index, eventId: d.eventId, hashId: d.hashId });
+  }
+  duplicates.sort((a, b) => a.index - b.index);
   return result;
+}
+
+/** The caller's operator, when it is one, must be active to record events (403 OPERATOR_NOT_ACTIVE otherwise). */
+export async function ensureActiveOperator(q: Queryable, actor: Actor): Promise<void> {
+  if (!actor.operatorId) return;
+  const o = await eventsDal(q).lockOperator(actor.operatorId);
+  if (o) ensureOperatorActive(o);
 }
 
 /** The event store service: capture for operators and admins. */

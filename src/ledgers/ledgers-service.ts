@@ -1,12 +1,12 @@
 import type { z } from 'zod';
 import type { Database } from '../platform/db.ts';
-import { DomainError, conflict, invalid } from '../platform/errors.ts';
+import { DomainError, invalid } from '../platform/errors.ts';
 import { type Actor, ensure } from '../accounts/actor.ts';
 import { ledgerPolicy } from '../accounts/policies.ts';
 import { eventVisibility } from '../access/visibility.ts';
 import { logQuery } from '../access/query-log.ts';
 import { chinaDate } from '../catalog/catalog-fns.ts';
-import { siteUri } from '../events/events-fns.ts';
+import { ensureOperatorActive, siteUri } from '../events/events-fns.ts';
 import { readSheet, writeWorkbook } from '../registry/registry-import-file.ts';
 import { rowCells, type HeaderMap } from '../registry/registry-import-fns.ts';
 import { asRowRefusal } from '../registry/registry-import.ts';
@@ -71,10 +71,8 @@ export function createLedgersService(deps: LedgersDeps) {
      */
     async importLedger(actor: Actor, kind: LedgerKind, bytes: Uint8Array): Promise<LedgerImportResult> {
       const o = await ownOperator(actor);
-      if (o.status !== 'approved') {
-        throw conflict('OPERATOR_NOT_APPROVED', `经营主体尚未通过审核或已暂停（当前状态：${o.status}），不能导入台账`,
-          `The operator is not approved (status: ${o.status}); it cannot import ledgers`, { operatorId: o.id, status: o.status });
-      }
+      // The event store's rule, checked before the file is read: each row would be refused for it anyway.
+      ensureOperatorActive(o);
       const sheet = await readSheet(bytes);
       const [headerRow, ...dataRows] = sheet.rows;
       if (!headerRow) throw invalid('IMPORT_EMPTY', '文件中没有内容', 'The file is empty', { field: 'file' });
@@ -132,10 +130,10 @@ export function createLedgersService(deps: LedgersDeps) {
             const r = p.data as PurchaseRow;
             const productId = r.upstreamCode ? undefined : pickByName(products, r.product, 'product').id;
             const input = receivingInput(r, { requestId: p.requestId, siteId: siteOf(r.site), productId, supplierRegistered: !!r.supplierUscc && registered.has(r.supplierUscc) });
-            record = () => records.receiving(actor, validated(ReceivingBody, input));
+            record = () => records.receiving(actor, validated(ReceivingBody, input), { source: 'ledger' });
           } else {
             const input = saleInput(p.data as SalesRow, { requestId: p.requestId, siteId: siteOf(p.data.site) });
-            record = () => records.sale(actor, validated(SaleBody, input));
+            record = () => records.sale(actor, validated(SaleBody, input), { source: 'ledger' });
           }
         } catch (e) {
           fail(p.row, e, ownField);

@@ -11,7 +11,7 @@ import { CODE_ALPHABET } from '../codes/code-scheme.ts';
 import { parseTraceInput } from '../codes/codes-fns.ts';
 import { eventsDal } from '../events/events-dal.ts';
 import type { Attribution, captureInTx } from '../events/events-service.ts';
-import type { EpcisEvent } from '../events/events-fns.ts';
+import { ensureOperatorActive, type EpcisEvent } from '../events/events-fns.ts';
 import { eventVisibility } from '../access/visibility.ts';
 import { logQuery } from '../access/query-log.ts';
 import * as fns from './records-fns.ts';
@@ -38,6 +38,10 @@ export interface RecordsDeps {
   /** The event store's capture path, shared with EPCIS capture. */
   capture: typeof captureInTx;
 }
+
+/** Which path a record came in by, kept in events.source: the records API, or an electronic ledger import. */
+type RecordSource = 'native' | 'ledger';
+export interface RecordVia { source?: RecordSource }
 
 /** An operator a record is written for or hands goods to. */
 interface Party { id: string; uscc: string; name: string; division_code: string; status: string }
@@ -74,14 +78,11 @@ export type RecordView = ReturnType<typeof presentRecord>;
 export function createRecordsService(deps: RecordsDeps) {
   const { db, batches, capture } = deps;
 
-  /** The caller's own operator, approved; locked so that a concurrent suspension waits for the record. */
+  /** The caller's own operator, active (the event store's rule); locked so that a concurrent suspension waits for the record. */
   async function self(q: Queryable, actor: Actor): Promise<Party> {
     ensure(actor, (actor.role === 'operator-admin' || actor.role === 'operator-staff') && !!actor.operatorId);
     const o = (await q.query<Party>('SELECT id, uscc, name, division_code, status FROM operators WHERE id = $1 FOR SHARE', [actor.operatorId])).rows[0];
-    if (o.status !== 'approved') {
-      throw conflict('OPERATOR_NOT_APPROVED', `经营主体尚未通过审核或已暂停（当前状态：${o.status}），不能登记记录`,
-        `The operator is not approved (status: ${o.status}); it cannot make records`, { operatorId: o.id, status: o.status });
-    }
+    ensureOperatorActive(o);
     return o;
   }
 
@@ -180,8 +181,8 @@ export function createRecordsService(deps: RecordsDeps) {
     ({ operatorId: o.id, divisionCode: site?.division_code ?? o.division_code, counterpartyId });
 
   /** Stores one event through the shared capture path; an identical event stored before is answered as a duplicate. */
-  async function store(q: Queryable, actor: Actor, event: EpcisEvent, who: Attribution): Promise<RecordedEvent> {
-    const r = await capture(q, actor, { events: [event], source: 'native', errorBehaviour: 'rollback', attribution: [who] });
+  async function store(q: Queryable, actor: Actor, event: EpcisEvent, who: Attribution, source: RecordSource = 'native'): Promise<RecordedEvent> {
+    const r = await capture(q, actor, { events: [event], source, errorBehaviour: 'rollback', attribution: [who] });
     const s = r.stored[0];
     if (s) return { eventId: s.eventId, hashId: s.hashId, seq: s.seq, duplicate: false, body: { ...event, eventID: s.eventId } };
     const d = r.duplicates[0];
@@ -315,7 +316,7 @@ export function createRecordsService(deps: RecordsDeps) {
      * receiving with entry admission: the upstream codes with the supplier's certificates and invoices; or goods
      * with no upstream record, which become a local batch with a new code, flagged in the event.
      */
-    receiving(actor: Actor, input: ReceivingInput) {
+    receiving(actor: Actor, input: ReceivingInput, via: RecordVia = {}) {
       return run(actor, 'receiving', input, async (q, now) => {
         const o = await self(q, actor);
         const today = chinaDate(now);
@@ -353,12 +354,12 @@ export function createRecordsService(deps: RecordsDeps) {
           eventTime, siteId: site?.id ?? null, goods: lines, from: seller?.uscc ?? null, to: o.uscc, noUpstreamRecord: !!unrecorded,
           supplier: seller ? null : from?.name || null, certificates, invoices,
         });
-        return { event: await store(q, actor, event, attribution(o, site, seller?.id ?? null)), batches: created };
+        return { event: await store(q, actor, event, attribution(o, site, seller?.id ?? null), via.source), batches: created };
       });
     },
 
     /** sale: goods the operator holds sold to an approved operator or to consumers, with price and invoice. */
-    sale(actor: Actor, input: SaleInput) {
+    sale(actor: Actor, input: SaleInput, via: RecordVia = {}) {
       return run(actor, 'sale', input, async (q, now) => {
         const o = await self(q, actor);
         const eventTime = fns.eventTimeOf(input.occurredAt, now);
@@ -370,7 +371,7 @@ export function createRecordsService(deps: RecordsDeps) {
           eventTime, siteId: site?.id ?? null, goods: lines, seller: o.uscc, buyer: buyer?.uscc ?? null, price,
           invoiceNo: input.invoiceNo || null, transactionId: `urn:uuid:${randomUUID()}`,
         });
-        return { event: await store(q, actor, event, attribution(o, site, buyer?.id ?? null)) };
+        return { event: await store(q, actor, event, attribution(o, site, buyer?.id ?? null), via.source) };
       });
     },
 
