@@ -21,6 +21,10 @@ import { epcisRoutes } from '../epcis/epcis-routes.ts';
 import { riskRoutes } from '../risk/risk-routes.ts';
 import { recallRoutes } from '../recall/recall-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
+import { nodeRoutes } from '../node/node-routes.ts';
+
+/** The version reported by the API and the node identity. */
+const APP_VERSION = '0.2.0';
 
 /** Resolves the caller from `Authorization: Bearer <session>` or `X-Api-Key` / `Authorization: ApiKey <key>`. */
 function actorResolver(services: Services) {
@@ -57,6 +61,7 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   epcisRoutes(app, services.epcis);
   riskRoutes(app, services.risk);
   recallRoutes(app, services.recall);
+  nodeRoutes(app, { db: deps.db, nodeId: deps.config.SUYUAN_NODE_ID, nodeName: deps.config.SUYUAN_NODE_NAME, publicUrl: deps.config.publicUrl, version: APP_VERSION });
   await webRoutes(app);
   return { app, services };
 }
