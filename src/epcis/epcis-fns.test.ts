@@ -22,7 +22,9 @@ test('epcis-fns: query parameters become one filter; values in any standard spel
   assert.deepEqual(q.filter.bizSteps, ['shipping', 'receiving', 'packing']);
   assert.deepEqual(q.filter.dispositions, ['in_transit']);
   assert.equal(q.filter.eventTime.ge, '2024-05-01T00:00:00+08:00', "an unescaped '+' arrives as a space");
-  assert.deepEqual(q.filter.identifiers[0].keys, ['urn:epc:id:sgtin:0614141.812345.6789', 'https://id.gs1.org/01/80614141123458/21/6789']);
+  // The value, its canonical Digital Link, and every EPC URN equivalent to it (one per company-prefix length).
+  assert.deepEqual(q.filter.identifiers[0].keys, ['urn:epc:id:sgtin:0614141.812345.6789', 'https://id.gs1.org/01/80614141123458/21/6789',
+    ...['061414.8112345', '06141411.82345', '061414112.8345', '0614141123.845', '06141411234.85', '061414112345.8'].map((p) => `urn:epc:id:sgtin:${p}.6789`)]);
   assert.deepEqual(q.filter.identifiers[1].patterns, ['urn:epc:id:sgtin:0614141.812345.%', 'urn:epc:class:lgtin:0614141.812345.%']);
   assert.deepEqual(q.filter.typedEntries, [{ list: 'sourceList', key: 'source', type: 'owning_party', values: ['urn:suyuan:party:X'] }]);
   assert.equal(q.filter.errorDeclared, true);

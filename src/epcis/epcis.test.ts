@@ -225,6 +225,6 @@ test('epcis: every caller sees only the events and capture jobs the visibility r
   assert.equal((await get('/epcis/capture', admin)).body.length, 2);
   assert.equal((await get('/epcis/capture/not-a-uuid', admin)).status, 404);
 
-  const logged = await t.db.pool.query(`SELECT actor_role, query, result_count FROM query_log WHERE kind = 'epcis.query' AND operator_id = $1`, [other.id]);
+  const logged = await t.db.pool.query(`SELECT actor_role, query, result_count FROM query_log WHERE kind = 'epcis.query' AND operator_id = $1 ORDER BY id`, [other.id]);
   assert.deepEqual(logged.rows.map((r) => [r.query.resource, r.result_count]), [['events', 0], ['events/{eventID}', 0]]);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalDigitalLink, canonicalGs1Uri, epcUriToDigitalLink } from './epc-uri.ts';
+import { canonicalDigitalLink, canonicalGs1Uri, epcUriToDigitalLink, equivalentEpcUris } from './epc-uri.ts';
 
 // EPC URNs with the GS1 keys the EPC Tag Data Standard derives them from (company prefix 0614141).
 const EPC_TO_DL: [string, string][] = [
@@ -82,5 +82,23 @@ test('canonical form is a fixed point: EPC URN and its Digital Link normalise al
   for (const [urn, link] of EPC_TO_DL) {
     assert.equal(canonicalGs1Uri(link), link, link);
     assert.equal(canonicalGs1Uri(urn), canonicalGs1Uri(link.replace('https://id.gs1.org/', 'https://brand.example/')), urn);
+  }
+});
+
+test('equivalent EPC URNs: every pure identity and class URN is found again from its Digital Link, on any domain', () => {
+  for (const [urn, link] of EPC_TO_DL.filter(([u]) => !u.startsWith('urn:epc:idpat:'))) {
+    for (const form of [link, link.replace('https://id.gs1.org/', 'https://brand.example/'), urn]) {
+      const found = equivalentEpcUris(form);
+      assert.ok(found.includes(urn), `${form} → ${found.join(', ')}`);
+      for (const other of found) assert.equal(epcUriToDigitalLink(other), link, `${other} is the same identifier`);
+    }
+  }
+  // One candidate per company-prefix length that gives a well-formed URN, escapes back in EPC form.
+  assert.deepEqual(equivalentEpcUris('https://id.gs1.org/01/80614141123458/21/a%21b'), [6, 7, 8, 9, 10, 11, 12].map((n) => {
+    const digits = '0614141123458'.slice(0, 12);
+    return `urn:epc:id:sgtin:${digits.slice(0, n)}.8${digits.slice(n)}.a!b`;
+  }));
+  for (const other of ['https://id.gs1.org/01/80614141123458', 'urn:epc:idpat:sgtin:0614141.812345.*', 'http://transaction.acme.com/po/1', 'OBSERVE']) {
+    assert.deepEqual(equivalentEpcUris(other), [], other);
   }
 });

@@ -140,7 +140,7 @@ export function ensureOperatorActive(o: { id: string; status: string }): void {
   if (o.status === 'approved') return;
   throw new DomainError('forbidden', 'OPERATOR_NOT_ACTIVE',
     `经营主体${STATUS_ZH[o.status] ?? `状态为 ${o.status}`}，不能登记追溯记录`,
-    `The operator is not active (status: ${o.status}); it cannot record traceability events`, { operatorId: o.id, status: o.status });
+    `The operator is not active (status: ${o.status}); it cannot record traceability events`, { operatorId: o.id, operatorStatus: o.status });
 }
 
 /** The errorDeclaration an event carries (EPCIS 2.0: the event re-sent to declare it erroneous), if any. */

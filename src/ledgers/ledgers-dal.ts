@@ -31,14 +31,14 @@ export function ledgersDal(q: Queryable) {
       )).rows.map((r) => r.request_id));
     },
     /**
-     * The operator's own native records of one kind with event time in [from, to), oldest first, limited by a
-     * visibility condition whose parameters start at $6.
+     * The operator's own native records of one kind (through the records API or a ledger import) with event time in
+     * [from, to), oldest first, limited by a visibility condition whose parameters start at $6.
      */
     async records(operatorId: string, record: string, range: { from: string | null; to: string | null }, visible: { sql: string; params: unknown[] }, limit: number) {
       return (await q.query<LedgerEventRow>(
         `SELECT e.seq, e.event_id, e.event_time, e.biz_location, e.body, cp.name AS counterparty_name, cp.uscc AS counterparty_uscc
            FROM events e LEFT JOIN operators cp ON cp.id = e.counterparty_id
-          WHERE e.operator_id = $1 AND e.source = 'native' AND e.body->>'sy:record' = $2
+          WHERE e.operator_id = $1 AND e.source IN ('native', 'ledger') AND e.body->>'sy:record' = $2
             AND ($3::timestamptz IS NULL OR e.event_time >= $3) AND ($4::timestamptz IS NULL OR e.event_time < $4)
             AND (${visible.sql})
           ORDER BY e.event_time, e.seq LIMIT $5`,

@@ -96,6 +96,8 @@ test('purchase CSV (UTF-8 with BOM): good rows become receiving records, each ba
   assert.deepEqual(r.body.noUpstreamRecord.map((x: any) => x.row), [3, 13]);
   assert.equal(await ownEvents(shop), eventsBefore + 3);
   assert.equal(await count('batches WHERE operator_id = $1', [shop.id]), batchesBefore + 2);
+  // Ledger rows are recorded as coming from a ledger, not from the records API.
+  assert.deepEqual((await t.db.pool.query(`SELECT DISTINCT source FROM events WHERE operator_id = $1 AND body->>'sy:record' = 'receiving'`, [shop.id])).rows, [{ source: 'ledger' }]);
 
   // A re-import of the same file is answered from the first import: nothing is added.
   const again = await upload('purchase', file, shop.adminToken);
@@ -110,7 +112,7 @@ test('the upstream-code path links into the supplier\'s trace; the no-upstream p
   const received = (await t.db.pool.query(
     `SELECT * FROM events WHERE operator_id = $1 AND body->>'sy:record' = 'receiving' ORDER BY seq`, [shop.id])).rows;
   const upstream = received.find((e) => e.body['sy:entryAdmission'].noUpstreamRecord === false)!;
-  assert.deepEqual([upstream.action, upstream.counterparty_id, upstream.source, upstream.event_time.toISOString()], ['OBSERVE', farm.id, 'native', '2024-05-01T16:00:00.000Z']);
+  assert.deepEqual([upstream.action, upstream.counterparty_id, upstream.source, upstream.event_time.toISOString()], ['OBSERVE', farm.id, 'ledger', '2024-05-01T16:00:00.000Z']);
   assert.deepEqual(upstream.body.quantityList, [{ epcClass: `urn:suyuan:code:${farmCode}`, quantity: 30, uom: 'KGM' }]);
   assert.deepEqual(upstream.body.sourceList, [{ type: 'owning_party', source: `urn:suyuan:party:${farm.uscc}` }]);
   assert.deepEqual(upstream.body['sy:entryAdmission'].certificates, [{ type: 'commitment', number: 'HG-1', issuer: farm.name, issuedOn: '2024-05-02' }]);
@@ -244,7 +246,8 @@ test('permissions: only the operator\'s admin or staff (API keys too) import and
 
   const pending = await buildOperator(t, { approve: false });
   const refused = await upload('purchase', file, pending.adminToken);
-  assert.deepEqual([refused.status, refused.body.code], [409, 'OPERATOR_NOT_APPROVED']);
+  assert.deepEqual([refused.status, refused.body.code, refused.body.operatorStatus], [403, 'OPERATOR_NOT_ACTIVE', 'pending']);
+  assert.ok(refused.body.message.zh && refused.body.message.en);
   const noHeader = await upload('purchase', utf8Bom(csvText([['进货日期', '产品名称', '数量'], ['2024-05-05', '青菜', '1']])), shop.adminToken);
   assert.deepEqual([noHeader.status, noHeader.body.code, noHeader.body.missing.map((m: any) => m.column)], [400, 'IMPORT_HEADER_MISSING', ['供货者名称']]);
   const noFile = await t.call('POST', '/api/v1/ledgers/sales', { as: shop.adminToken, body: {} });

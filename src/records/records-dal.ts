@@ -1,4 +1,5 @@
 import type { Queryable } from '../platform/db.ts';
+import { currentBodySql } from '../events/events-dal.ts';
 import type { EpcisEvent } from '../events/events-fns.ts';
 
 export interface RecordRequestRow { scope: string; request_id: string; kind: string; fingerprint: string; response: Record<string, unknown> | null }
@@ -61,15 +62,16 @@ export function recordsDal(q: Queryable) {
     },
     /**
      * The native events naming any code of the batch (its batch code and item codes, in any role), oldest first,
-     * limited by a visibility condition whose parameters start at $4.
+     * limited by a visibility condition whose parameters start at $4. Records imported from a ledger are native
+     * records too; each body carries its latest error declaration, if any.
      */
     async batchRecords(batchId: string, visible: { sql: string; params: unknown[] }, page: { afterSeq: string; limit: number }) {
       return (await q.query<BatchRecordRow>(
         `SELECT e.seq, e.event_id, e.hash_id, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.record_time,
-                e.operator_id, op.name AS operator_name, e.counterparty_id, cp.name AS counterparty_name, e.division_code, e.body
+                e.operator_id, op.name AS operator_name, e.counterparty_id, cp.name AS counterparty_name, e.division_code, ${currentBodySql('e')} AS body
            FROM events e LEFT JOIN operators op ON op.id = e.operator_id LEFT JOIN operators cp ON cp.id = e.counterparty_id
           WHERE e.seq IN (SELECT i.seq FROM codes c JOIN event_ids i ON i.key = c.code::text WHERE c.batch_id = $1)
-            AND e.source = 'native' AND e.seq > $2 AND (${visible.sql})
+            AND e.source IN ('native', 'ledger') AND e.seq > $2 AND (${visible.sql})
           ORDER BY e.seq LIMIT $3`,
         [batchId, page.afterSeq, page.limit, ...visible.params],
       )).rows;

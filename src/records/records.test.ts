@@ -276,7 +276,7 @@ test('refusals carry stable codes and leave nothing behind', async () => {
   const admin = await t.adminToken();
   await t.call('POST', `/api/v1/operators/${stranger.id}/review`, { as: admin, body: { action: 'suspend', reason: '整改' } });
   const s = await record(stranger.adminToken, 'destruction', { goods: [{ code: stranger.code, quantity: 1 }], reason: 'x' });
-  assert.deepEqual([s.status, s.body.code], [409, 'OPERATOR_NOT_APPROVED']);
+  assert.deepEqual([s.status, s.body.code, s.body.operatorStatus], [403, 'OPERATOR_NOT_ACTIVE', 'suspended']);
   const toSuspended = await record(market.adminToken, 'sale', { to: { uscc: stranger.uscc }, goods: [{ code: chain.codes.processed, quantity: 1 }] });
   assert.deepEqual([toSuspended.status, toSuspended.body.code], [409, 'COUNTERPARTY_NOT_APPROVED']);
   // Roles: a printer and a regulator cannot ship; only the inspection route admits regulators.
