@@ -57,5 +57,5 @@ export function validateBatch(input: BatchInput, product: { unit: string; shelf_
 export function assertOperatorApproved(o: { id: string; status: string }): void {
   if (o.status === 'approved') return;
   throw conflict('OPERATOR_NOT_APPROVED', `经营主体尚未通过审核或已暂停（当前状态：${o.status}），不能登记批次或赋码`,
-    `The operator is not approved (status: ${o.status}); it cannot record batches or issue codes`, { operatorId: o.id, status: o.status });
+    `The operator is not approved (status: ${o.status}); it cannot record batches or issue codes`, { operatorId: o.id, operatorStatus: o.status });
 }

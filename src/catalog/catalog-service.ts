@@ -116,7 +116,7 @@ export function createCatalogService(deps: { db: Database }) {
         if (!owner) throw operatorNotFound();
         ensure(actor, operatorPolicy.work(actor, owner));
         if (owner.status !== 'approved') {
-          throw conflict('OPERATOR_NOT_APPROVED', '经营主体尚未通过审核或已被暂停，不能登记产品', 'The operator is not approved (or is suspended) and cannot add products', { status: owner.status });
+          throw conflict('OPERATOR_NOT_APPROVED', '经营主体尚未通过审核或已被暂停，不能登记产品', 'The operator is not approved (or is suspended) and cannot add products', { operatorStatus: owner.status });
         }
         const p = validateProduct(input);
         if (!(await dal.category(p.categoryCode))) throw categoryUnknown(p.categoryCode, 'categoryCode');

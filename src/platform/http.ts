@@ -32,7 +32,8 @@ export function sendProblem(reply: FastifyReply, status: number, code: string, z
   return reply
     .code(status)
     .type('application/problem+json; charset=utf-8')
-    .send({ type: `urn:suyuan:problem:${code}`, title: en, status, code, detail: zh, message: { zh, en }, instance: reply.request.url, ...extra });
+    // Details never override the standard members (a detail named `status` once turned 409 into "suspended").
+    .send({ ...extra, type: `urn:suyuan:problem:${code}`, title: en, status, code, detail: zh, message: { zh, en }, instance: reply.request.url });
 }
 
 export interface HttpOptions {
