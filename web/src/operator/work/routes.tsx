@@ -1,7 +1,42 @@
+import type { ReactNode } from 'react';
+import { Route } from 'react-router';
 import type { NavItem } from '../../app/nav.ts';
+import { useMe } from '../../lib/auth.tsx';
+import { useI18n } from '../../lib/i18n.tsx';
+import { RecordPage, RecordsHome } from './records.tsx';
+import { LedgersPage } from './ledgers.tsx';
+import { TracePage } from './trace.tsx';
+import { InboxNoticePage, InboxPage } from './inbox.tsx';
+
+// Records, ledgers and the inbox are for an operator's admin and staff (the API's roles); a printer may trace.
+const WORKERS = ['operator-admin', 'operator-staff'] as const;
 
 /** Navigation entries of the daily-work part (records of each step, ledgers, trace, inbox). */
-export const workNav: NavItem[] = [];
+export const workNav: NavItem[] = [
+  { to: '/op/records', zh: '生产经营记录', en: 'Records', roles: WORKERS },
+  { to: '/op/ledgers', zh: '电子台账', en: 'Ledgers', roles: WORKERS },
+  { to: '/op/trace', zh: '追溯查询', en: 'Trace' },
+  { to: '/op/inbox', zh: '通知收件箱', en: 'Inbox', roles: WORKERS },
+];
+
+/** Shows a page only to the roles the API lets do it; others see a plain refusal instead of forms the API would refuse. */
+function Workers({ children }: { children: ReactNode }) {
+  const me = useMe();
+  const { t } = useI18n();
+  if (!(WORKERS as readonly string[]).includes(me.role)) {
+    return <div role="alert"><h1>{t('无权访问', 'Not allowed')}</h1><p>{t('此功能仅限经营主体的管理员和员工。', "Only an operator's admin and staff may use this.")}</p></div>;
+  }
+  return <>{children}</>;
+}
 
 /** <Route> elements relative to /op. */
-export const workRoutes = <></>;
+export const workRoutes = (
+  <>
+    <Route path="records" element={<Workers><RecordsHome /></Workers>} />
+    <Route path="records/:kind" element={<Workers><RecordPage /></Workers>} />
+    <Route path="ledgers" element={<Workers><LedgersPage /></Workers>} />
+    <Route path="trace" element={<TracePage />} />
+    <Route path="inbox" element={<Workers><InboxPage /></Workers>} />
+    <Route path="inbox/:id" element={<Workers><InboxNoticePage /></Workers>} />
+  </>
+);
