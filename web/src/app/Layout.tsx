@@ -4,6 +4,7 @@ import { useAuth, type Role } from '../lib/auth.tsx';
 import { LangSwitch, useI18n } from '../lib/i18n.tsx';
 import { Loading } from '../lib/ui.tsx';
 import type { NavItem } from './nav.ts';
+import { PageErrorBoundary } from './ErrorBoundary.tsx';
 
 const ROLE_NAMES: Record<Role, [string, string]> = {
   'platform-admin': ['平台管理员', 'Platform admin'],
@@ -54,7 +55,7 @@ export function Layout({ nav, children }: { nav: NavItem[]; children: ReactNode 
           <NavLink key={n.to} to={n.to} end={n.end} className={({ isActive }) => (isActive ? 'active' : undefined)}>{t(n.zh, n.en)}</NavLink>
         ))}
       </nav>
-      <main className="content">{children}</main>
+      <main className="content"><PageErrorBoundary>{children}</PageErrorBoundary></main>
     </div>
   );
 }
