@@ -20,6 +20,9 @@ import { labelsRoutes } from '../labels/labels-routes.ts';
 import { epcisRoutes } from '../epcis/epcis-routes.ts';
 import { riskRoutes } from '../risk/risk-routes.ts';
 import { recallRoutes } from '../recall/recall-routes.ts';
+import { complaintsRoutes } from '../complaints/complaints-routes.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { geoRoutes } from '../geo/geo-routes.ts';
 import { webRoutes } from '../web/web-routes.ts';
 import { nodeRoutes } from '../node/node-routes.ts';
 
@@ -61,6 +64,9 @@ export async function buildApp(deps: { db: Database; config: Config; logger: Log
   epcisRoutes(app, services.epcis);
   riskRoutes(app, services.risk);
   recallRoutes(app, services.recall);
+  complaintsRoutes(app, services.complaints);
+  dashboardRoutes(app, services.dashboard);
+  geoRoutes(app, services.geo);
   nodeRoutes(app, { db: deps.db, nodeId: deps.config.SUYUAN_NODE_ID, nodeName: deps.config.SUYUAN_NODE_NAME, publicUrl: deps.config.publicUrl, version: APP_VERSION });
   await webRoutes(app);
   return { app, services };

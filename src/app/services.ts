@@ -14,6 +14,9 @@ import { createQueryLogService } from '../access/query-log.ts';
 import { createEpcisService } from '../epcis/epcis-service.ts';
 import { createRiskService } from '../risk/risk-service.ts';
 import { createRecallService } from '../recall/recall-service.ts';
+import { createComplaintsService } from '../complaints/complaints-service.ts';
+import { createDashboardService } from '../dashboard/dashboard-service.ts';
+import { createGeoService } from '../geo/geo-service.ts';
 
 /** Builds every service from its explicit dependencies. No container: each capability wires itself here in a line or two. */
 export function createServices(db: Database, config: Config) {
@@ -31,7 +34,10 @@ export function createServices(db: Database, config: Config) {
   const epcis = createEpcisService({
     db, capture: captureInTx, limits: { events: config.SUYUAN_EPCIS_CAPTURE_LIMIT, bytes: config.SUYUAN_EPCIS_CAPTURE_FILE_SIZE_LIMIT },
   });
-  const risk = createRiskService({ db, scheduleMinutes: config.SUYUAN_RISK_SCHEDULE_MINUTES });
-  return { accounts, registry, catalog, codes, batches, records, ledgers, trace, queryLog, scan, epcis, risk, recall };
+  const risk = createRiskService({ db, scheduleMinutes: config.SUYUAN_RISK_SCHEDULE_MINUTES, incidents: recall });
+  const complaints = createComplaintsService({ db });
+  const dashboard = createDashboardService({ db });
+  const geo = createGeoService();
+  return { accounts, registry, catalog, codes, batches, records, ledgers, trace, queryLog, scan, epcis, risk, recall, complaints, dashboard, geo };
 }
 export type Services = ReturnType<typeof createServices>;
