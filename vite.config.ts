@@ -14,6 +14,9 @@ export default defineConfig({
     target: 'es2020',
     reportCompressedSize: false,
     chunkSizeWarningLimit: 1500,
+    // No modulepreload polyfill: browsers without modulepreload just skip the hint, and the shared polyfill chunk
+    // would be one more request (and a <link>) on the consumer page, which needs nothing from the workbench.
+    modulePreload: { polyfill: false },
     rollupOptions: {
       input: { main: 'web/index.html', scan: 'web/scan.html' },
     },

@@ -1,4 +1,5 @@
 import { prepared, type Queryable } from '../platform/db.ts';
+import { declaredErroneousSql } from '../events/events-dal.ts';
 import type { ConsumerEventRow, InputOrigin } from './scan-fns.ts';
 import type { ScanFact, ScanResult } from './scan-types.ts';
 
@@ -52,6 +53,8 @@ export function scanDal(q: Queryable) {
            FROM event_ids i JOIN events e ON e.seq = i.seq
           WHERE i.key = ANY($1)
             AND (e.event_type = 'TransformationEvent' OR e.biz_step = ANY($2) OR e.body ? 'certificationInfo' OR e.body ? 'sy:certificates')
+            -- An event declared erroneous (EPCIS errorDeclaration, at capture or later) must not shape the origin shown.
+            AND NOT ${declaredErroneousSql('e')}
           GROUP BY e.seq
           ORDER BY e.event_time, e.seq
           LIMIT $3`,
@@ -68,10 +71,11 @@ export function scanDal(q: Queryable) {
         `SELECT DISTINCT s.division_code, b.produced_on
            FROM event_ids o
            JOIN event_ids i ON i.seq = o.seq AND i.role IN ('i', 'j')
+           JOIN events e ON e.seq = o.seq
            JOIN codes c ON c.code = i.key::bpchar
            JOIN batches b ON b.id = c.batch_id
            JOIN sites s ON s.id = b.site_id
-          WHERE o.key = ANY($1) AND o.role IN ('o', 'k')
+          WHERE o.key = ANY($1) AND o.role IN ('o', 'k') AND NOT ${declaredErroneousSql('e')}
           ORDER BY b.produced_on, s.division_code`,
         [keys],
       ))).rows.map((r) => ({ divisionCode: r.division_code, producedOn: r.produced_on }));

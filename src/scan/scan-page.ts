@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { formatCode } from '../codes/code-scheme.ts';
 import type { Lang } from './scan-fns.ts';
 import type { ConsumerView, ScanOutcome, StepKind, SuspectedClone, TimelineStep } from './scan-types.ts';
+import type { ScanData } from '../../web/src/consumer/scan-data.ts';
 
 /**
- * The consumer scan page: server-rendered, mobile-first, self-contained (inline CSS, no external resources), in
- * Chinese or English. The first view needs no script; a few inline lines offer the coarse location.
+ * The consumer scan page, two ways:
+ * - the web application's page (web/scan.html, web/src/consumer): the built template with the scan result embedded
+ *   as JSON and its first view rendered here by the same Preact components the browser hydrates (renderAppPage);
+ * - when the web UI is not built, the self-contained page below (renderScanPage): inline CSS, no external resources,
+ *   Chinese or English; the first view needs no script; a few inline lines offer the coarse location.
  */
 
 const CSS = `:root{--g:#0b6b3a;--ink:#1b1f1d;--mute:#4a5450;--line:#d5ddd8}
@@ -213,4 +220,86 @@ export function renderScanPage(o: ScanOutcome, opts: { lang: Lang; nodeName: str
 /** The HTTP status of a scan page: found 200, unknown or another node's 404, malformed 400. */
 export function pageStatus(o: ScanOutcome): number {
   return 'view' in o ? 200 : o.result === 'malformed' ? 400 : 404;
+}
+
+// ── The web application's page ────────────────────────────────────────────────────────────────────────────────
+
+/** The scan result as the consumer page embeds it: the JSON API's view for a known code, else the problem. */
+export function scanData(o: ScanOutcome, opts: { lang: Lang; nodeName: string }): ScanData {
+  const base = { lang: opts.lang, nodeName: opts.nodeName };
+  // The outcome's result is the view's status, narrowed (a shown code is never 'unknown').
+  if ('view' in o) return { ...base, result: o.result, view: { ...o.view, status: o.result } };
+  const problem = { code: o.error.code, message: { zh: o.error.zh, en: o.error.en } };
+  if (o.result === 'other_node') return { ...base, result: o.result, code: o.code, issuedBy: o.issuedBy, problem };
+  if (o.result === 'unknown') return { ...base, result: o.result, code: o.code, problem };
+  return { ...base, result: o.result, input: o.input, problem };
+}
+
+/** JSON that is safe inside a <script> element: no `</script>`, no `<!--`, no HTML-significant characters at all. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+type Renderer = (d: ScanData) => { html: string; title: string };
+const RENDER_MODULE = path.resolve(import.meta.dirname, '../../web/src/consumer/render.tsx');
+let renderer: Promise<Renderer | Error> | undefined;
+
+/**
+ * The consumer page's own renderer (Preact to string), loaded once. It lives with the page's components in web/ (type-
+ * checked there, with the DOM types); imported by URL so that the server's type-check does not walk into the web app.
+ */
+function loadRenderer(): Promise<Renderer | Error> {
+  return (renderer ??= import(pathToFileURL(RENDER_MODULE).href)
+    .then((m: { renderScan: Renderer }) => m.renderScan, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+}
+
+/** The built page split at its slots: before lang, before title, before the first view, before the data, the rest. */
+interface Template { source: string; parts: string[]; csp: string }
+let prepared: Template | undefined;
+
+/**
+ * Splits the built scan.html around the title, the first view and the data slots, once per build. The stylesheet is
+ * small and the first view needs it, so it is inlined (one round trip less on a slow phone) and admitted by its hash.
+ */
+function prepare(source: string, assetsRoot: string): Template {
+  if (prepared?.source === source) return prepared;
+  const styles: string[] = [];
+  const html = source
+    .replace(/<link rel="stylesheet"[^>]*href="\/assets\/([\w.-]+\.css)"[^>]*>/g, (_m, file: string) => {
+      const css = fs.readFileSync(path.join(assetsRoot, file), 'utf8');
+      styles.push(css);
+      return `<style>${css}</style>`;
+    })
+    .replace(/^<!doctype html>\s*<html lang="[^"]*">/i, '<!doctype html><html lang="\u0000lang">')
+    .replace(/<title>[^<]*<\/title>/, '<title>\u0000title</title>')
+    .replace('<!--suyuan:head-->', '')
+    .replace('<!--suyuan:ssr-->', '\u0000ssr')
+    .replace('<!--suyuan:data-->', '\u0000data');
+  const parts = html.split(/\u0000(?:lang|title|ssr|data)/);
+  if (parts.length !== 5) throw new Error('dist/web/scan.html lacks the <html lang>, <title>, ssr or data slot');
+  const csp = `default-src 'none'; script-src 'self'; style-src 'self'${styles.map((c) => ` ${sha(c)}`).join('')}; connect-src 'self'; `
+    + `img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  return (prepared = { source, parts, csp });
+}
+
+/**
+ * The web application's consumer page for one scan: the built template with the result embedded as JSON (the page
+ * makes no second request, so the scan is logged once) and its first view rendered by the page's own components.
+ * Without the renderer the page renders itself from the same data behind a minimal skeleton; `renderError` says why.
+ */
+export async function renderAppPage(template: string, o: ScanOutcome, opts: { lang: Lang; nodeName: string; assetsRoot: string })
+  : Promise<{ html: string; csp: string; renderError: Error | null }> {
+  const tpl = prepare(template, opts.assetsRoot);
+  const data = scanData(o, opts);
+  const render = await loadRenderer();
+  let first: { html: string; title: string } | null = null;
+  let renderError = render instanceof Error ? render : null;
+  if (!(render instanceof Error)) {
+    try { first = render(data); } catch (e) { renderError = e instanceof Error ? e : new Error(String(e)); }
+  }
+  first ??= { html: `<main><p class="skeleton">${esc(T[opts.lang].title)}…</p></main>`, title: T[opts.lang].title };
+  const [head, afterLang, afterTitle, afterSsr, tail] = tpl.parts;
+  const html = head + T[opts.lang].htmlLang + afterLang + esc(first.title) + afterTitle + first.html + afterSsr
+    + `<script id="scan-data" type="application/json">${scriptJson(data)}</script>` + tail;
+  return { html, csp: tpl.csp, renderError };
 }

@@ -4,7 +4,8 @@ import type { App } from '../platform/http.ts';
 import type { ScanService } from './scan-service.ts';
 import type { ScanInput } from './scan-types.ts';
 import { pickLang, prefersHtml } from './scan-fns.ts';
-import { PAGE_CSP, pageStatus, renderScanPage } from './scan-page.ts';
+import { PAGE_CSP, pageStatus, renderAppPage, renderScanPage } from './scan-page.ts';
+import { WEB_ROOT, readWebFile } from '../web/web-routes.ts';
 
 const EVERYONE = ['public', 'platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 // Lenient on purpose: a mistyped code or GTIN is answered by the page that says so, not by a schema error.
@@ -15,14 +16,19 @@ const DESCRIPTION = 'HTML for browsers (Accept: text/html), JSON otherwise; orig
 
 /** Consumer scans: the scan page / JSON for codes and GS1 Digital Links, and the coarse location a page may add. */
 export function scanRoutes(app: App, scan: ScanService) {
+  let renderWarned = false;
   async function answer(req: FastifyRequest<{ Querystring: z.infer<typeof Query> }>, reply: FastifyReply, input: ScanInput) {
     const outcome = await scan.scan(input, { userAgent: req.headers['user-agent'] ?? null, ip: req.ip ?? null });
     reply.header('cache-control', 'no-store').header('vary', 'Accept, Accept-Language');
     if (prefersHtml(req.headers.accept)) {
       const lang = pickLang(req.query.lang, req.headers['accept-language']);
-      return reply.code(pageStatus(outcome)).type('text/html; charset=utf-8')
-        .header('content-security-policy', PAGE_CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
-        .send(renderScanPage(outcome, { lang, nodeName: scan.node.name }));
+      reply.code(pageStatus(outcome)).type('text/html; charset=utf-8').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+      // The web application's page when the UI is built; the self-contained server page otherwise.
+      const template = readWebFile('scan.html');
+      if (!template) return reply.header('content-security-policy', PAGE_CSP).send(renderScanPage(outcome, { lang, nodeName: scan.node.name }));
+      const page = await renderAppPage(template, outcome, { lang, nodeName: scan.node.name, assetsRoot: `${WEB_ROOT}/assets` });
+      if (page.renderError && !renderWarned) { renderWarned = true; req.log.warn({ err: page.renderError }, 'scan page: first view not rendered on the server'); }
+      return reply.header('content-security-policy', page.csp).send(page.html);
     }
     if ('error' in outcome) throw outcome.error;
     return outcome.view;
