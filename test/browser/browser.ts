@@ -42,7 +42,7 @@ export async function startBrowserTest(opts: { demo?: boolean } = {}): Promise<B
       isMobile: o.mobile ?? false,
       hasTouch: o.mobile ?? false,
     });
-    if (o.lang) await c.addInitScript((l) => localStorage.setItem('suyuan.lang', l), o.lang);
+    if (o.lang) await c.addInitScript((l) => { try { localStorage.setItem('suyuan.lang', l); } catch { /* no storage here */ } }, o.lang);
     contexts.push(c);
     return c;
   };
@@ -51,7 +51,8 @@ export async function startBrowserTest(opts: { demo?: boolean } = {}): Promise<B
     async signedIn(username, password, o = {}) {
       const token = await t.login(username, password);
       const c = await context(o);
-      await c.addInitScript((tok) => { if (!localStorage.getItem('suyuan.session')) localStorage.setItem('suyuan.session', tok); }, token);
+      // try: the script also runs in frames without storage (Chromium's PDF viewer).
+      await c.addInitScript((tok) => { try { if (!localStorage.getItem('suyuan.session')) localStorage.setItem('suyuan.session', tok); } catch { /* no storage here */ } }, token);
       return c.newPage();
     },
     async close() {

@@ -1,17 +1,52 @@
-import type { NavItem } from '../../app/nav.ts';
-import { useMe } from '../../lib/auth.tsx';
+import type { ReactNode } from 'react';
+import { Link, Route } from 'react-router';
+import { useMe, type Role } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
-import { PageTitle } from '../../lib/ui.tsx';
+import type { NavItem } from '../../app/nav.ts';
+import { Organisation } from './Organisation.tsx';
+import { Products } from './Products.tsx';
+import { Batches } from './Batches.tsx';
+import { BatchDetail } from './BatchDetail.tsx';
+import { LabelsPage } from './Labels.tsx';
+import { PoolDetail, Pools } from './Pools.tsx';
+import './org.css';
+
+export { OperatorHome } from './Home.tsx';
+
+const WORKERS = ['operator-admin', 'operator-staff'] as const;
+const OPERATORS = ['operator-admin', 'operator-staff', 'printer'] as const;
 
 /** Navigation entries of the organisation part (sites, staff, API keys, products, batches, codes, labels, pools). */
-export const orgNav: NavItem[] = [];
+export const orgNav: NavItem[] = [
+  { to: '/op/org', zh: '组织', en: 'Organisation', roles: WORKERS },
+  { to: '/op/products', zh: '产品', en: 'Products', roles: WORKERS },
+  { to: '/op/batches', zh: '批次与标签', en: 'Batches & labels', roles: WORKERS },
+  { to: '/op/pools', zh: '码池与激活', en: 'Pools & activation' },
+];
 
-/** The workbench start page. */
-export function OperatorHome() {
+/** <Route> elements relative to /op. A printer sees code pools and their labels only, as the API allows. */
+export const orgRoutes = (
+  <>
+    <Route path="org" element={<Only roles={WORKERS}><Organisation /></Only>} />
+    <Route path="products" element={<Only roles={WORKERS}><Products /></Only>} />
+    <Route path="batches" element={<Only roles={WORKERS}><Batches /></Only>} />
+    <Route path="batches/:id" element={<Only roles={WORKERS}><BatchDetail /></Only>} />
+    <Route path="batches/:id/labels" element={<Only roles={WORKERS}><LabelsPage source="batches" /></Only>} />
+    <Route path="pools" element={<Only roles={OPERATORS}><Pools /></Only>} />
+    <Route path="pools/:id" element={<Only roles={OPERATORS}><PoolDetail /></Only>} />
+    <Route path="pools/:id/labels" element={<Only roles={OPERATORS}><LabelsPage source="code-pools" /></Only>} />
+  </>
+);
+
+/** Narrows a page to some operator roles (the area admits printers too) and frames it for org.css. */
+function Only({ roles, children }: { roles: readonly Role[]; children: ReactNode }) {
   const me = useMe();
   const { t } = useI18n();
-  return <PageTitle>{t('工作台', 'Workbench')} · {me.displayName}</PageTitle>;
+  if (roles.includes(me.role)) return <div className="org-page">{children}</div>;
+  return (
+    <div role="alert">
+      <h1>{t('无权访问', 'Not allowed')}</h1>
+      <p>{t('您的账号无权查看此页面。', 'Your account may not open this page.')} <Link to="/op">{t('返回工作台', 'Back to the workbench')}</Link></p>
+    </div>
+  );
 }
-
-/** <Route> elements relative to /op. */
-export const orgRoutes = <></>;
