@@ -8,6 +8,7 @@ import { register as registerImport } from './import-command.ts';
 import { register as registerDemo } from './demo-command.ts';
 import { register as registerCodes } from './codes-command.ts';
 import { register as registerRisk } from './risk-command.ts';
+import { register as registerDashboard } from '../dashboard/dashboard-command.ts';
 import { seedDemoIfEmpty } from '../demo/demo.ts';
 
 // How long `serve` lets requests in flight finish on shutdown before it stops the database under them.
@@ -65,6 +66,7 @@ registerImport(program);
 registerDemo(program);
 registerCodes(program);
 registerRisk(program);
+registerDashboard(program);
 
 try {
   await program.parseAsync(process.argv);

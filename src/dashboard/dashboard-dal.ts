@@ -45,12 +45,23 @@ export function dashboardDal(q: Queryable) {
       return days('batches', (await q.query(sql, p)).rows);
     },
 
-    /** Events per day (by when they happened) and per child division, in one pass over the window. */
-    async eventsPerDay(prefix: string, childDigits: number, since: Date, until: Date) {
-      const p: unknown[] = [since, until, childDigits];
-      return (await q.query<{ day: string; k: string; n: number }>(
-        `SELECT ${DAY('event_time')} AS day, left(coalesce(division_code, ''), $3) AS k, count(*)::int AS n FROM events
-          WHERE event_time >= $1 AND event_time < $2${within('division_code', prefix, p)} GROUP BY 1, 2`, p)).rows;
+    /**
+     * Events per day (by when they happened, China time) and per child division: the rollup's counts up to the
+     * watermark (days `from`..`to`), plus a live count of the events beyond it, which the rollup job keeps few. Exact
+     * when run in one snapshot with the watermark read (the rollup holds exactly the events with seq <= watermark).
+     */
+    async eventsPerDay(prefix: string, childDigits: number, window: { since: Date; until: Date; from: string; to: string }, watermark: number) {
+      const p: unknown[] = [window.since, window.until, childDigits, window.from, window.to, watermark];
+      const rolled = within('division_code', prefix, p);
+      const rows = (await q.query<{ day: string; k: string; n: string }>(
+        `SELECT day, k, sum(n) AS n FROM (
+           SELECT to_char(day, 'YYYY-MM-DD') AS day, left(division_code, $3) AS k, n FROM event_day_counts
+            WHERE day >= $4::date AND day <= $5::date${rolled}
+           UNION ALL
+           SELECT ${DAY('event_time')}, left(coalesce(division_code, ''), $3), 1 FROM events
+            WHERE seq > $6 AND event_time >= $1 AND event_time < $2${rolled}
+         ) x GROUP BY 1, 2`, p)).rows;
+      return rows.map((r) => ({ day: r.day, k: r.k, n: Number(r.n) }));
     },
 
     /**

@@ -18,4 +18,8 @@ export function dashboardRoutes(app: App, dashboard: DashboardService) {
       }),
     },
   }, async (req) => dashboard.overview(req.actor, req.query));
+
+  // The rollup behind the events figures runs on a schedule in every server process (one folds at a time).
+  app.addHook('onReady', async () => dashboard.startWorker(app.log));
+  app.addHook('onClose', async () => dashboard.stopWorker());
 }

@@ -3,8 +3,12 @@ import { forbidden, invalid } from '../platform/errors.ts';
 import { type Actor, ensure } from '../accounts/actor.ts';
 import { covers, divisionPath, getDivision, isJurisdiction } from '../registry/division.ts';
 import { OPERATOR_STATUSES } from '../registry/registry-types.ts';
+import type { Logger } from '../platform/logger.ts';
+import { createRiskWorker } from '../risk/risk-worker.ts';
 import { dashboardDal } from './dashboard-dal.ts';
 import { childCode, dayWindow, fillSeries, scopeOf } from './dashboard-fns.ts';
+import { rollupDal } from './rollup-dal.ts';
+import { createEventsRollup } from './rollup.ts';
 
 /** Who may read which area's figures: admins everywhere, a regulator inside its jurisdiction. */
 export const dashboardPolicy = {
@@ -15,8 +19,19 @@ export const dashboardPolicy = {
 const nameOf = (code: string) => (code === '000000' ? '全国' : divisionPath(code).join(' ') || getDivision(code)?.name || code);
 
 /** The regulator dashboard: counts for a jurisdiction (or a division inside it), over a window of days. */
-export function createDashboardService(deps: { db: Database; now?: () => Date }) {
+export function createDashboardService(deps: { db: Database; now?: () => Date; rollupMs?: number; rollupChunk?: number }) {
   const now = deps.now ?? (() => new Date());
+  const rollup = createEventsRollup({ db: deps.db, chunk: deps.rollupChunk });
+  let log: Logger | undefined;
+  let stopping = false;
+  // The risk engine's timer loop (no overlapping passes, stop() waits for the one under way). The lease is the
+  // watermark row's lock, so every server process may tick: one folds, the others skip. Errors are logged here.
+  const worker = createRiskWorker({
+    drain: () => rollup.run({ stop: () => stopping }).catch((e) => log?.error({ err: e }, 'dashboard rollup failed')),
+    scheduled: async () => undefined,
+    pollMs: deps.rollupMs ?? 60_000,
+    scheduleMs: null,
+  });
   return {
     /**
      * Operators by status, open warnings, and per day over the window: registrations, batches, events, scans and
@@ -33,11 +48,12 @@ export function createDashboardService(deps: { db: Database; now?: () => Date })
 
       const r = await deps.db.tx(async (q) => {
         const dal = dashboardDal(q);
+        const watermark = await rollupDal(q).watermark();
         return {
           operators: await dal.operators(scope.prefix, scope.childDigits),
           operatorDays: await dal.operatorsPerDay(scope.prefix, w.since, until),
           batchDays: await dal.batchesPerDay(scope.prefix, w.since, until),
-          events: await dal.eventsPerDay(scope.prefix, scope.childDigits, w.since, until),
+          events: await dal.eventsPerDay(scope.prefix, scope.childDigits, { since: w.since, until, from: w.from, to: w.to }, watermark),
           scanDays: await dal.scansPerDay(scope.prefix, w.since, until),
           warnings: await dal.warningsOpen(scope.prefix),
           warningDays: await dal.warningsPerDay(scope.prefix, w.since, until),
@@ -79,6 +95,26 @@ export function createDashboardService(deps: { db: Database; now?: () => Date })
         },
         generatedAt: now().toISOString(),
       };
+    },
+
+    /**
+     * Folds the events that are safe to fold into the dashboard's rollup (`suyuan dashboard rollup`); `waitMs` waits
+     * that long for capture transactions in flight. `ran: false` when another process is folding.
+     */
+    async rollup(actor: Actor, opts: { waitMs?: number } = {}) {
+      ensure(actor, actor.role === 'platform-admin');
+      return rollup.run({ waitMs: opts.waitMs });
+    },
+    /** Starts the scheduled rollup in this process. */
+    startWorker(logger: Logger) {
+      log = logger;
+      stopping = false;
+      worker.start(logger);
+    },
+    /** Stops the schedule; a pass under way stops after its current chunk. */
+    async stopWorker() {
+      stopping = true;
+      await worker.stop();
     },
   };
 }
