@@ -24,7 +24,7 @@ export interface ResolvedRow {
   created_at: Date | null; activated_at: Date | null; voided_at: Date | null; void_reason: string | null;
   operator_id: string; operator_name: string; operator_division: string; operator_status: string;
   batch_id: string | null; lot_number: string | null; quantity: string | null; unit: string | null; produced_on: string | null; expires_on: string | null;
-  site_id: string | null; site_name: string | null; site_division: string | null;
+  site_id: string | null; site_name: string | null; site_division: string | null; site_lat: number | null; site_lng: number | null;
   product_id: string | null; product_name: string | null; spec: string | null; gtin: string | null; category_code: string | null;
 }
 
@@ -36,7 +36,7 @@ export interface IssueSpec {
 
 const RESOLVED_TAIL = `o.id AS operator_id, o.name AS operator_name, o.division_code AS operator_division, o.status AS operator_status,
   b.id AS batch_id, b.lot_number, b.quantity, b.unit, b.produced_on, b.expires_on,
-  s.id AS site_id, s.name AS site_name, s.division_code AS site_division,
+  s.id AS site_id, s.name AS site_name, s.division_code AS site_division, s.lat AS site_lat, s.lng AS site_lng,
   p.id AS product_id, p.name AS product_name, p.spec, p.gtin, p.category_code`;
 
 /** Data access for trace codes, pools and line requests. */

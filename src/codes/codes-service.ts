@@ -59,7 +59,10 @@ function toResolution(r: ResolvedRow, kind: CodeKind): Resolution {
     } : null,
     batch: r.batch_id ? {
       id: r.batch_id, lotNumber: r.lot_number!, quantity: formatQuantity(r.quantity!), unit: r.unit!, producedOn: r.produced_on!, expiresOn: r.expires_on,
-      site: { id: r.site_id!, name: r.site_name!, divisionCode: r.site_division!, divisionName: divisionPath(r.site_division!).join(' ') },
+      site: {
+        id: r.site_id!, name: r.site_name!, divisionCode: r.site_division!, divisionName: divisionPath(r.site_division!).join(' '),
+        lat: r.site_lat, lng: r.site_lng,
+      },
     } : null,
     product: r.product_id ? { id: r.product_id, name: r.product_name!, spec: r.spec, gtin: r.gtin, categoryCode: r.category_code! } : null,
     operator: { id: r.operator_id, name: r.operator_name, divisionCode: r.operator_division, status: r.operator_status },
@@ -400,6 +403,8 @@ export function createCodesService(deps: CodesDeps) {
 }
 export type CodesService = ReturnType<typeof createCodesService>;
 
+const coarse = (x: number) => Math.round(x * 100) / 100;
+
 /** The consumer-safe part of a resolution: what a scan page or its JSON may show. */
 function presentOrigin(r: Resolution) {
   return {
@@ -407,7 +412,11 @@ function presentOrigin(r: Resolution) {
     voidedAt: r.issue?.voidedAt ?? null,
     product: r.product && { name: r.product.name, spec: r.product.spec },
     producer: r.operator && { name: r.operator.name },
-    origin: r.batch && { site: r.batch.site.name, divisionCode: r.batch.site.divisionCode, division: r.batch.site.divisionName },
+    origin: r.batch && {
+      site: r.batch.site.name, divisionCode: r.batch.site.divisionCode, division: r.batch.site.divisionName,
+      // For the page's small map: the site to about a kilometre (0.01°), never the exact spot.
+      point: r.batch.site.lat !== null && r.batch.site.lng !== null ? { lat: coarse(r.batch.site.lat), lng: coarse(r.batch.site.lng) } : null,
+    },
     producedOn: r.batch?.producedOn ?? null,
     expiresOn: r.batch?.expiresOn ?? null,
   };

@@ -32,7 +32,7 @@ export interface Resolution {
   } | null;
   batch: {
     id: string; lotNumber: string; quantity: string; unit: string; producedOn: string; expiresOn: string | null;
-    site: { id: string; name: string; divisionCode: string; divisionName: string };
+    site: { id: string; name: string; divisionCode: string; divisionName: string; lat: number | null; lng: number | null };
   } | null;
   product: { id: string; name: string; spec: string | null; gtin: string | null; categoryCode: string } | null;
   operator: { id: string; name: string; divisionCode: string; status: string } | null;

@@ -145,7 +145,7 @@ test('HTML for browsers, JSON for Accept: application/json; Chinese first with a
     { ...json.body, scanId: undefined, inspections: undefined, certificates: undefined, timeline: undefined },
     {
       code: item, kind: 'item', status: 'active', voidedAt: null, product: { name: '有机上海青', spec: '500g/袋' }, producer: { name: '闽侯县绿野蔬菜专业合作社' },
-      origin: { site: '上街镇基地', divisionCode: '350121', division: '福建省 福州市 闽侯县' }, producedOn: '2024-05-01', expiresOn: '2024-05-06',
+      origin: { site: '上街镇基地', divisionCode: '350121', division: '福建省 福州市 闽侯县', point: null }, producedOn: '2024-05-01', expiresOn: '2024-05-06',
       inputOrigins: [], suspectedClone: null, scanId: undefined, inspections: undefined, certificates: undefined, timeline: undefined,
     },
   );

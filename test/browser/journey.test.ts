@@ -156,6 +156,10 @@ test('farm to table through the browser: register, approve, batch, label, ship, 
   for (const hidden of ['厦门鹭岛农产品批发市场有限公司', '厦门鹭江生鲜超市有限公司', 'INV-SY-0001', '闽D·SY001']) {
     assert.ok(!seen.includes(hidden), `the consumer page shows ${hidden}`);
   }
+  // The origin on a small offline map, the site to about a kilometre: 24.7500, 118.1500 → 24.75, 118.15.
+  await phone.getByRole('img', { name: /产地位置示意图：福建省 厦门市 同安区/ }).locator('circle').waitFor();
+  const json = await b.t.call('GET', `/t/${code}`, { headers: { accept: 'application/json' } });
+  assert.deepEqual(json.body.origin.point, { lat: 24.75, lng: 118.15 });
   await shot(phone, 'journey-6-consumer');
 
   // 7. The city regulator traces the batch forward and finds the supermarket.

@@ -5,6 +5,7 @@ import { Fragment, type ComponentChildren } from 'preact';
 import type { ConsumerView, Lang, ScanData, ScanOutcomeData } from './scan-data.ts';
 import { NO_TRANSLATE, TEXT, chinaTime, formatCode, type Text } from './text.ts';
 import { ReportForm } from './Report.tsx';
+import { OriginMap } from './OriginMap.tsx';
 
 /**
  * The consumer scan page: one component tree, rendered to HTML by the server for the first view
@@ -87,6 +88,7 @@ function Found({ t, v, lang }: { t: Text; v: ConsumerView; lang: Lang }) {
       <h1>{v.product ? <>{v.product.name}{v.product.spec ? <> <small>{v.product.spec}</small></> : null}</> : v.producer?.name ?? t.title}</h1>
       <Section id="h-origin" title={t.originH}>
         <dl>{facts.map(([k, d]) => <Fragment key={k}><dt>{k}</dt><dd>{d}</dd></Fragment>)}</dl>
+        {v.origin ? <OriginMap divisionCode={v.origin.divisionCode} point={v.origin.point} label={t.mapLabel(v.origin.division)} /> : null}
       </Section>
       {/* A void label must not borrow the credibility of its batch's inspections and story: origin only. */}
       {v.status === 'void' ? null : (

@@ -16,7 +16,7 @@ export interface ConsumerView {
   voidedAt: string | null;
   product: { name: string; spec: string | null } | null;
   producer: { name: string } | null;
-  origin: { site: string; divisionCode: string; division: string } | null;
+  origin: { site: string; divisionCode: string; division: string; point: { lat: number; lng: number } | null } | null;
   producedOn: string | null;
   expiresOn: string | null;
   inputOrigins: Array<{ divisionCode: string; division: string }>;

@@ -9,7 +9,7 @@ export const TEXT = {
   zh: {
     htmlLang: 'zh-CN', other: 'English', otherLang: 'en' as Lang, otherHtmlLang: 'en', title: '溯源查询', langNav: '语言',
     batch: '批次码', item: '单品码', lot: '批次（GS1 数字链接）', valid: '✓ 本平台登记的有效追溯码',
-    originH: '产地信息', producer: '生产者', site: '产地', producedOn: '生产/收获日期', expiresOn: '保质期至', inputs: '原料产地',
+    originH: '产地信息', producer: '生产者', site: '产地', producedOn: '生产/收获日期', expiresOn: '保质期至', inputs: '原料产地', mapLabel: (d: string) => `产地位置示意图：${d}（约 1 公里精度）`,
     inspectionsH: '检验结果（公开）', noInspections: '暂无公开的检验结果', pass: '合格', fail: '不合格', unknownResult: '结果未注明', reportNo: '报告编号',
     certificatesH: '证书', noCertificates: '暂无证书信息', number: '编号', issuer: '发证机构', issuedOn: '发证日期',
     limit: (v: string) => `（限量 ${v}）`, colon: '：', list: '、',
@@ -57,7 +57,7 @@ export const TEXT = {
   en: {
     htmlLang: 'en', other: '中文', otherLang: 'zh' as Lang, otherHtmlLang: 'zh-CN', title: 'Trace lookup', langNav: 'Language',
     batch: 'Batch code', item: 'Item code', lot: 'Batch (GS1 Digital Link)', valid: '✓ A valid trace code registered on this platform',
-    originH: 'Origin information', producer: 'Producer', site: 'Origin site', producedOn: 'Produced / harvested', expiresOn: 'Use by', inputs: 'Raw materials from',
+    originH: 'Origin information', producer: 'Producer', site: 'Origin site', producedOn: 'Produced / harvested', expiresOn: 'Use by', inputs: 'Raw materials from', mapLabel: (d: string) => `Map of the origin: ${d} (to about 1 km)`,
     inspectionsH: 'Inspection results (public)', noInspections: 'No public inspection results yet', pass: 'Passed', fail: 'Failed', unknownResult: 'Result not stated', reportNo: 'Report no.',
     certificatesH: 'Certificates', noCertificates: 'No certificates recorded', number: 'No.', issuer: 'Issuer', issuedOn: 'Issued',
     limit: (v: string) => ` (limit ${v})`, colon: ': ', list: '; ',
