@@ -55,6 +55,26 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 
+/**
+ * CPU time spent so far by this process and by PostgreSQL (its backends, and the parallel workers and other children
+ * the postmaster has reaped), in ms: on a machine shared with other jobs, CPU time says what a step costs when wall
+ * time only says how busy the machine was.
+ */
+async function cpuMs(): Promise<number> {
+  const pids: number[] = (await db.pool.query('SELECT pid FROM pg_stat_activity WHERE backend_type = \'client backend\'')).rows.map((r) => r.pid);
+  const postmaster = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const ticks = (pid: number, fields: number[]) => {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return fields.reduce((n, k) => n + Number(f[k]), 0);
+    } catch { return 0; }
+  };
+  // Fields after the command: utime 11, stime 12, cutime 13, cstime 14 (clock ticks of 10 ms).
+  const pgTicks = pids.reduce((n, pid) => n + ticks(pid, [11, 12]), 0) + ticks(postmaster, [13, 14]);
+  const own = process.cpuUsage();
+  return pgTicks * 10 + (own.user + own.system) / 1000;
+}
+
 /** Captures events through the real capture path, in chunks, as the platform admin. */
 async function captureAll(events: ChainEvent[]): Promise<void> {
   for (let k = 0; k < events.length; k += 5000) {
@@ -73,30 +93,39 @@ try {
 
   // ── Measurements ────────────────────────────────────────────────────────────
   const affected: number[] = []; const read: number[] = []; const impact: number[] = []; const xlsx: number[] = []; const csv: number[] = [];
+  const cpu: Record<'affected' | 'impact' | 'xlsx' | 'csv', number[]> = { affected: [], impact: [], xlsx: [], csv: [] };
   const shares: Record<'affected' | 'impact' | 'xlsx' | 'csv', ReturnType<StatementClock['take']>[]> = { affected: [], impact: [], xlsx: [], csv: [] };
   let sizes = { codes: 0, operators: 0, holdings: 0, xlsxBytes: 0, csvRows: 0 };
   for (let run = 0; run < RUNS; run++) {
     clock.take();
+    let c0 = await cpuMs();
     let t0 = performance.now();
     const opened = await recall.openIncident(SYSTEM_ACTOR, { codes: [ingredient], reason: 'failed_inspection', severity: 'level_1' });
     affected.push(performance.now() - t0);
+    cpu.affected.push(await cpuMs() - c0);
     shares.affected.push(clock.take());
     const id = opened.incident.id;
     t0 = performance.now();
     await recall.affected(ADMIN, id);
     read.push(performance.now() - t0);
     clock.take();
+    c0 = await cpuMs();
     t0 = performance.now();
     const view = await recall.impact(ADMIN, id);
     impact.push(performance.now() - t0);
+    cpu.impact.push(await cpuMs() - c0);
     shares.impact.push(clock.take());
+    c0 = await cpuMs();
     t0 = performance.now();
     const book = await recall.export(ADMIN, id, 'xlsx');
     xlsx.push(performance.now() - t0);
+    cpu.xlsx.push(await cpuMs() - c0);
     shares.xlsx.push(clock.take());
+    c0 = await cpuMs();
     t0 = performance.now();
     const sheet = await recall.export(ADMIN, id, 'csv');
     csv.push(performance.now() - t0);
+    cpu.csv.push(await cpuMs() - c0);
     shares.csv.push(clock.take());
     if (view.scans.total !== SCANS) throw new Error(`impact counted ${view.scans.total} scans of ${SCANS}`);
     const { codes, operators, holdings } = opened.incident.affected!;
@@ -117,6 +146,8 @@ try {
     `stored affected set read (${sizes.holdings.toLocaleString()} holdings presented): p50 ${ms(pct(read, 50))}; read + impact: p50 ${ms(pct(reading, 50))}, max ${ms(Math.max(...reading))}`,
     `export XLSX (${(sizes.xlsxBytes / 1e6).toFixed(1)} MB, 9 sheets): p50 ${ms(pct(xlsx, 50))}, max ${ms(Math.max(...xlsx))} (target < 5000 ms)`,
     `export FSMA 204 CSV (${sizes.csvRows.toLocaleString()} CTE rows): p50 ${ms(pct(csv, 50))}, max ${ms(Math.max(...csv))} (target < 5000 ms)`,
+    `CPU (Node + PostgreSQL), p50: open ${ms(pct(cpu.affected, 50))}, impact ${ms(pct(cpu.impact, 50))}, open + impact ${ms(pct(cpu.affected.map((a, k) => a + cpu.impact[k]), 50))}, `
+      + `XLSX ${ms(pct(cpu.xlsx, 50))}, CSV ${ms(pct(cpu.csv, 50))}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
     '', '### open incident: where the time goes (median run)', ...median(affected, shares.affected),
     '', '### impact assessment', ...median(impact, shares.impact),
     '', '### export XLSX', ...median(xlsx, shares.xlsx),

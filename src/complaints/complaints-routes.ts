@@ -30,7 +30,7 @@ export function complaintsRoutes(app: App, complaints: ComplaintsService) {
     for await (const part of req.parts({ limits: { fileSize: MAX_PHOTO_BYTES + 1, files: 1, fields: 10, fieldSize: 16 * 1024 } })) {
       if (part.type === 'file') {
         if (part.fieldname !== 'photo') { await part.toBuffer().catch(() => undefined); throw invalid('COMPLAINT_FIELD_UNKNOWN', `未知的文件字段 ${part.fieldname}`, `Unknown file field ${part.fieldname}`, { field: part.fieldname }); }
-        photo = { bytes: await readPhoto(part), declaredType: part.mimetype ?? null };
+        photo = { bytes: await readPhoto(part) };
       } else if (FIELDS.has(part.fieldname) && typeof part.value === 'string') {
         fields[part.fieldname] = part.value;
       }

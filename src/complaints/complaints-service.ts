@@ -10,7 +10,7 @@ import { saltedHash } from '../scan/scan-fns.ts';
 import { type ComplaintRow, complaintsDal } from './complaints-dal.ts';
 import { canMove, complaintPolicy, complaintReference, photoType } from './complaints-fns.ts';
 import {
-  type ComplaintInput, type ComplaintStatus, DEFAULT_RATE_LIMIT, MAX_PHOTO_BYTES, type PhotoInput, type RateLimit, type StatusInput,
+  type ComplaintInput, type ComplaintStatus, DEFAULT_RATE_LIMIT, MAX_PHOTO_BYTES, type PhotoInput, type PhotoType, type RateLimit, type StatusInput,
 } from './complaints-types.ts';
 
 export interface ComplaintsDeps {
@@ -60,7 +60,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
      * 5 MB). At most `rateLimit.max` per client address in the window. Answers the reference number.
      */
     async submit(input: ComplaintInput, photo: PhotoInput | null, client: { ip: string | null }) {
-      let type = null;
+      let type: PhotoType | null = null;
       if (photo) {
         if (photo.bytes.length > MAX_PHOTO_BYTES) throw new DomainError('too_large', 'COMPLAINT_PHOTO_TOO_LARGE', '照片不能超过 5 MB', 'The photo must be at most 5 MB', { field: 'photo' });
         type = photoType(photo.bytes);

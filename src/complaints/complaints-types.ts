@@ -22,7 +22,8 @@ export const ComplaintFields = z.object({
   scanId: z.uuid().optional().describe('The scan the page was opened from (`scanId` of the scan JSON)'),
 });
 export type ComplaintInput = z.infer<typeof ComplaintFields>;
-export interface PhotoInput { bytes: Buffer; declaredType: string | null }
+/** The photo as uploaded; its type is what its bytes are, whatever the upload declared. */
+export interface PhotoInput { bytes: Buffer }
 
 export const StatusBody = z.object({
   status: z.enum(['investigating', 'closed']),

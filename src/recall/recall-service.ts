@@ -20,9 +20,9 @@ import { traceDal } from '../trace/trace-dal.ts';
 import { MAX_TRACE_NODES, type Direction } from '../trace/trace-types.ts';
 import * as fns from './recall-fns.ts';
 import {
-  recallDal, type AffectedRow, type AffectedSummaryRow, type IncidentRow, type LotRow, type NoticeListRow, type NoticeRow, type OperatorRow, type StoredHolding,
+  recallDal, type AffectedRow, type AffectedSummaryRow, type HoldProposalRow, type IncidentRow, type LotRow, type NoticeListRow, type NoticeRow, type OperatorRow, type StoredHolding,
 } from './recall-dal.ts';
-import { cteCsv, cteRows, CTE_COLUMNS, workbook, type CteContext, type Sheet } from './recall-export.ts';
+import { cteCsv, cteRows, CTE_COLUMNS, siteIdOf, workbook, type CteContext, type Sheet } from './recall-export.ts';
 import { createOutboxSender } from './recall-outbox.ts';
 import { createWorkflowRunner, type RunView, type StepContext } from './workflow.ts';
 import {
@@ -63,9 +63,24 @@ const totalsView = (t: fns.UnitTotals) => ({ unit: t.unit, reached: fns.fromMill
 interface DivisionImpact {
   divisionCode: string; name: string; level: string; operators: number; totals: Array<ReturnType<typeof totalsView>>; children: DivisionImpact[];
 }
-const divisionName = (code: string) => (code === '000000' ? '全国' : divisionPath(code).join(' ') || code);
+// Division names are fixed (GB/T 2260); tens of thousands of holdings share a few hundred divisions.
+const divisionNames = new Map<string, string>();
+const divisionName = (code: string) => {
+  let name = divisionNames.get(code);
+  if (name === undefined) divisionNames.set(code, (name = code === '000000' ? '全国' : divisionPath(code).join(' ') || code));
+  return name;
+};
 
-function presentIncident(i: IncidentRow, affected?: AffectedSummaryRow) {
+/** A failed inspection's automatic hold proposal, as the incident opened from its warning shows it. */
+function presentHold(h: HoldProposalRow) {
+  return {
+    warningId: h.warning_id, startCodes: h.start_codes, affectedCount: h.affected_codes.length, affectedCodes: h.affected_codes,
+    affectedOperatorIds: h.affected_operator_ids, truncated: h.truncated, createdAt: h.created_at.toISOString(),
+  };
+}
+
+/** An incident; with `hold` (when read one at a time) the hold proposal of its warning, or null. */
+function presentIncident(i: IncidentRow, affected?: AffectedSummaryRow, hold?: { row: HoldProposalRow | undefined }) {
   return {
     id: i.id, number: i.number, status: i.status, reason: i.reason, severity: i.severity, description: i.description,
     jurisdiction: i.jurisdiction, jurisdictionName: divisionName(i.jurisdiction), warningId: i.warning_id, codes: i.codes,
@@ -74,6 +89,7 @@ function presentIncident(i: IncidentRow, affected?: AffectedSummaryRow) {
     affected: affected ? {
       computedAt: affected.computed_at.toISOString(), truncated: affected.truncated, codes: affected.codes, operators: affected.operators, holdings: affected.holdings,
     } : null,
+    ...(hold ? { holdProposal: hold.row ? presentHold(hold.row) : null } : {}),
   };
 }
 
@@ -390,8 +406,11 @@ export function createRecallService(deps: RecallDeps) {
       if (list) list.push(p); else byCode.set(code, [p]);
     });
     const scans = new Map<string, { divisionCode: string; day: string; scans: number }>();
+    // A code's scans over many days count in one place.
+    const placeOf = new Map<string, string>();
     for (const s of await dal.scansByDay(i.id)) {
-      const divisionCode = fns.consumerDivision(byCode.get(s.code) ?? []);
+      let divisionCode = placeOf.get(s.code);
+      if (divisionCode === undefined) placeOf.set(s.code, (divisionCode = fns.consumerDivision(byCode.get(s.code) ?? [])));
       const key = `${divisionCode}|${s.day}`;
       const row = scans.get(key) ?? { divisionCode, day: s.day, scans: 0 };
       row.scans += s.scans;
@@ -422,7 +441,7 @@ export function createRecallService(deps: RecallDeps) {
     const siteIds = new Set<string>();
     for (const m of movements) {
       for (const id of [m.operatorId, m.counterpartyId]) if (id) opIds.add(id);
-      const site = /^urn:suyuan:site:([0-9a-f-]{36})$/.exec(m.details?.bizLocation ?? '')?.[1];
+      const site = siteIdOf(m.details?.bizLocation);
       if (site) siteIds.add(site);
     }
     const dal = recallDal(q);
@@ -538,8 +557,9 @@ export function createRecallService(deps: RecallDeps) {
     async openIncident(actor: Actor, input: OpenIncidentInput) {
       ensure(actor, incidentPolicy.open(actor));
       const existing = async () => {
-        const i = input.warningId ? await recallDal(db.pool).incidentByWarning(input.warningId) : undefined;
-        return i && { created: false, incident: presentIncident(i, await recallDal(db.pool).affectedSummary(i.id)) };
+        const dal = recallDal(db.pool);
+        const i = input.warningId ? await dal.incidentByWarning(input.warningId) : undefined;
+        return i && { created: false, incident: presentIncident(i, await dal.affectedSummary(i.id), { row: await dal.holdProposal(i.warning_id) }) };
       };
       const before = await existing();
       if (before) return before;
@@ -586,7 +606,7 @@ export function createRecallService(deps: RecallDeps) {
             type: 'incident.opened', subjectType: 'incident', subjectId: i.id,
             payload: { number: i.number, codes: named, reason: i.reason, severity, warningId: i.warning_id, affected },
           });
-          return { created: true, incident: presentIncident(i, await dal.affectedSummary(i.id)) };
+          return { created: true, incident: presentIncident(i, await dal.affectedSummary(i.id), { row: await dal.holdProposal(i.warning_id) }) };
         });
       } catch (e) {
         // A concurrent open from the same warning won the race.
@@ -606,7 +626,8 @@ export function createRecallService(deps: RecallDeps) {
     /** One incident with its named codes. */
     async get(actor: Actor, id: string) {
       const i = await readable(actor, id);
-      return presentIncident(i, await recallDal(db.pool).affectedSummary(id));
+      const dal = recallDal(db.pool);
+      return presentIncident(i, await dal.affectedSummary(id), { row: await dal.holdProposal(i.warning_id) });
     },
 
     /** The affected set: every holding of every affected code, with who holds it and whether it was sold on. */

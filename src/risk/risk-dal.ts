@@ -24,6 +24,8 @@ export interface WarningRow {
   event_seqs: string[]; occurrences: number; raised_by: string; first_seen_at: Date; last_seen_at: Date;
   acknowledged_by: string | null; acknowledged_role: string | null; acknowledged_at: Date | null; acknowledge_reason: string | null;
   closed_by: string | null; closed_role: string | null; closed_at: Date | null; close_reason: string | null;
+  /** The incident opened from it, if any (incidents.warning_id). */
+  incident_id: string | null;
 }
 export interface HoldProposalRow {
   id: string; warning_id: string; start_codes: string[]; affected_codes: string[]; affected_operator_ids: string[]; truncated: boolean; created_at: Date;
@@ -41,6 +43,9 @@ const toEvent = (r: EventRow): RiskEvent => ({
   seq: r.seq, eventType: r.event_type, action: r.action, bizStep: r.biz_step, disposition: r.disposition, eventTime: r.event_time,
   bizLocation: r.biz_location, operatorId: r.operator_id, divisionCode: r.division_code, counterpartyId: r.counterparty_id, ids: r.ids ?? [], body: r.body,
 });
+
+// The incident opened from a warning (one at most: incidents_warning_key).
+const INCIDENT_OF = '(SELECT i.id FROM incidents i WHERE i.warning_id = w.id::text) AS incident_id';
 
 /** Data access of the risk engine: the outbox, the facts each rule gathers (one statement each), warnings, settings and the schedule lease. */
 export function riskDal(q: Queryable) {
@@ -247,7 +252,7 @@ export function riskDal(q: Queryable) {
     async listWarnings(vis: { sql: string; params: unknown[] }, f: WarningFilter): Promise<WarningRow[]> {
       const n = vis.params.length;
       return (await q.query<WarningRow>(
-        `SELECT w.*, w.event_seqs::text[] AS event_seqs, o.name AS operator_name FROM risk_warnings w LEFT JOIN operators o ON o.id = w.operator_id
+        `SELECT w.*, w.event_seqs::text[] AS event_seqs, o.name AS operator_name, ${INCIDENT_OF} FROM risk_warnings w LEFT JOIN operators o ON o.id = w.operator_id
           WHERE ${vis.sql}
             AND ($${n + 1}::text IS NULL OR w.status = $${n + 1}) AND ($${n + 2}::text IS NULL OR w.rule = $${n + 2})
             AND ($${n + 3}::text IS NULL OR w.severity = $${n + 3}) AND ($${n + 4}::uuid IS NULL OR w.operator_id = $${n + 4})
@@ -257,7 +262,7 @@ export function riskDal(q: Queryable) {
     },
     async warningById(id: string, forUpdate = false): Promise<WarningRow | undefined> {
       return (await q.query<WarningRow>(
-        `SELECT w.*, w.event_seqs::text[] AS event_seqs, o.name AS operator_name FROM risk_warnings w LEFT JOIN operators o ON o.id = w.operator_id
+        `SELECT w.*, w.event_seqs::text[] AS event_seqs, o.name AS operator_name, ${INCIDENT_OF} FROM risk_warnings w LEFT JOIN operators o ON o.id = w.operator_id
           WHERE w.id = $1 ${forUpdate ? 'FOR UPDATE OF w' : ''}`, [id])).rows[0];
     },
     async holdProposals(warningIds: string[]): Promise<HoldProposalRow[]> {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fns from './risk-fns.ts';
+import { generateCode } from '../codes/code-scheme.ts';
 import { type Finding, type RiskEvent, type RuleId, type RuleSettings, SETTINGS_SCHEMAS } from './risk-types.ts';
 
 const OP = '11111111-1111-4111-8111-111111111111';
@@ -203,4 +204,13 @@ test('rule 8: the share of receipts without upstream record above the rate fires
   assert.deepEqual([hit.subject, hit.facts.ratePercent], [`operator:${OP}`, 30]);
   assert.deepEqual(fns.entryAdmissionFindings(stats(10, 2), s), [], '20% is the limit, not above it');
   assert.deepEqual(fns.entryAdmissionFindings(stats(9, 9), s), [], 'too few receipts to judge');
+});
+
+test('from a warning to an incident: platform codes, the reason of the rule, the level of the severity', () => {
+  const w = (rule: string, severity: string, codes: string[]) => fns.incidentFromWarning({ rule, severity, codes, explanation_zh: '中文', explanation_en: 'English' });
+  const code = generateCode('350', 'batch');
+  assert.deepEqual(w('inspection_failed', 'critical', [code, 'urn:epc:class:lgtin:4012345.012345.A1', code]), { codes: [code], reason: 'failed_inspection', severity: 'level_1', description: '中文\nEnglish' });
+  assert.deepEqual([w('complaint_cluster', 'high', [code])!.reason, w('complaint_cluster', 'high', [code])!.severity], ['complaint', 'level_2']);
+  assert.deepEqual([w('cold_chain_excursion', 'medium', [code])!.reason, w('mass_balance', 'medium', [code])!.severity, w('x', 'low', [code])!.severity], ['other', 'level_3', 'level_3']);
+  assert.equal(w('inspection_failed', 'high', ['urn:epc:class:lgtin:4012345.012345.A1']), null, 'no platform code: nothing to open on');
 });

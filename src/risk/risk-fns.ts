@@ -1,6 +1,6 @@
 import { CLONE_DISTANCE_KM, CLONE_MAX_DEVICES, CLONE_MAX_SCANS, CLONE_WINDOW_MS, localDate, suspectClone } from '../scan/scan-fns.ts';
 import type { ScanFact } from '../scan/scan-types.ts';
-import type { EpcisEvent } from '../events/events-fns.ts';
+import { isCodeKey, type EpcisEvent } from '../events/events-fns.ts';
 import { type Finding, type RiskEvent, type RuleSettings, type Severity, SEVERITIES } from './risk-types.ts';
 
 /**
@@ -565,4 +565,27 @@ export function entryAdmissionFindings(stats: readonly ReceiptStats[], s: RuleSe
       },
     };
   });
+}
+
+// ---- From a warning to an incident ----------------------------------------------------------------
+
+/** An incident's reason and recall level (src/recall's vocabulary, 《食品召回管理办法》). */
+export type IncidentReason = 'failed_inspection' | 'illness_cluster' | 'complaint' | 'customs_notice' | 'other';
+export type IncidentSeverity = 'level_1' | 'level_2' | 'level_3';
+
+const REASON_OF_RULE: Partial<Record<string, IncidentReason>> = { inspection_failed: 'failed_inspection', complaint_cluster: 'complaint' };
+const LEVEL_OF_SEVERITY: Record<Severity, IncidentSeverity> = { critical: 'level_1', high: 'level_2', medium: 'level_3', low: 'level_3' };
+
+/**
+ * What an incident opened from a warning names: the warning's platform trace codes (foreign EPCs are for the trace,
+ * not for opening), the reason its rule stands for, the recall level of its severity (critical → level 1, high →
+ * level 2, medium and low → level 3), and its explanation. Null when it names no trace code.
+ */
+export function incidentFromWarning(w: { rule: string; severity: string; codes: readonly string[]; explanation_zh: string; explanation_en: string }) {
+  const codes = uniq(w.codes.filter(isCodeKey));
+  if (codes.length === 0) return null;
+  return {
+    codes, reason: REASON_OF_RULE[w.rule] ?? 'other', severity: LEVEL_OF_SEVERITY[w.severity as Severity] ?? 'level_3',
+    description: `${w.explanation_zh}\n${w.explanation_en}`.slice(0, 2000),
+  };
 }

@@ -36,6 +36,19 @@ export function riskRoutes(app: App, risk: RiskService) {
     schema: { tags: ['risk'], summary: '关闭预警 / close a warning, with the reason', params: Id, body: Reason },
   }, async (req) => risk.close(req.actor, req.params.id, req.body.reason));
 
+  app.post('/api/v1/risk/warnings/:id/incident', {
+    config: { allow: ['platform-admin', 'regulator'] },
+    schema: {
+      tags: ['risk'], summary: '一键立案 / open an incident from a warning (its codes, reason and level); again: the same incident',
+      description: 'Admins and the regulators of the warning\'s jurisdiction. 201 with the new incident, 200 with the one opened before; '
+        + 'a failed inspection\'s hold proposal shows on the incident, and an open warning is acknowledged.',
+      params: Id,
+    },
+  }, async (req, reply) => {
+    const out = await risk.openIncident(req.actor, req.params.id);
+    return reply.code(out.created ? 201 : 200).send(out);
+  });
+
   app.get('/api/v1/risk/rules', {
     config: { allow: SIGNED_IN },
     schema: { tags: ['risk'], summary: '预警规则 / the rule catalogue: what each rule checks, when it runs, its settings' },

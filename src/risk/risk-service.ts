@@ -13,9 +13,19 @@ import { type HoldProposalRow, type RiskDal, riskDal, type WarningFilter, type W
 import { evaluateCaptured, evaluateScheduled, holdProposal, RULES, ruleCatalogue, SCHEDULED_RULES } from './risk-rules.ts';
 import { createRiskWorker } from './risk-worker.ts';
 import { type AllSettings, type Finding, RULE_IDS, type RuleId, SETTINGS_SCHEMAS } from './risk-types.ts';
+import { incidentFromWarning, type IncidentReason, type IncidentSeverity } from './risk-fns.ts';
+
+/** What the risk engine needs of incidents: opening one from a warning (src/recall), idempotent per warning. */
+export interface IncidentOpener {
+  openIncident(actor: Actor, input: {
+    codes: string[]; reason: IncidentReason; severity: IncidentSeverity; description?: string; warningId: string;
+  }): Promise<{ created: boolean; incident: { id: string; number: string } & Record<string, unknown> }>;
+}
 
 export interface RiskDeps {
   db: Database;
+  /** Opens incidents from warnings (one click); without it the route answers that incidents are not available. */
+  incidents?: IncidentOpener;
   /** Minutes between scheduled runs offered by this process; 0 leaves them to `suyuan risk run` from cron. */
   scheduleMinutes: number;
 }
@@ -48,7 +58,7 @@ function presentWarning(w: WarningRow, hold: HoldProposalRow | undefined, fullHo
     id: w.id, seq: w.seq, rule: w.rule, ruleName: RULES[w.rule as RuleId].name, severity: w.severity, status: w.status, subject: w.subject,
     operator: w.operator_id ? { id: w.operator_id, name: w.operator_name } : null, divisionCode: w.division_code, codes: w.codes,
     explanation: { zh: w.explanation_zh, en: w.explanation_en }, facts: w.facts, occurrences: w.occurrences, raisedBy: w.raised_by,
-    firstSeenAt: w.first_seen_at.toISOString(), lastSeenAt: w.last_seen_at.toISOString(),
+    firstSeenAt: w.first_seen_at.toISOString(), lastSeenAt: w.last_seen_at.toISOString(), incidentId: w.incident_id,
     acknowledged: decision(w.acknowledged_by, w.acknowledged_role, w.acknowledged_at, w.acknowledge_reason),
     closed: decision(w.closed_by, w.closed_role, w.closed_at, w.close_reason),
     holdProposal: !hold ? null : fullHold
@@ -246,6 +256,35 @@ export function createRiskService(deps: RiskDeps) {
         await appendJournal(q, actor, { type: 'risk.warning.closed', subjectType: 'risk_warning', subjectId: id, payload: { reason } });
         return view(q, actor, (await riskDal(q).warningById(id))!);
       });
+    },
+
+    /**
+     * Opens an incident from a warning in one click (admins and the warning's regulators): its codes, the reason its
+     * rule stands for and the recall level its severity maps to; a failed inspection's hold proposal shows on the
+     * incident. A second click answers the same incident (`created: false`). An open warning is acknowledged with
+     * the incident's number.
+     */
+    async openIncident(actor: Actor, id: string) {
+      const w = await visibleWarning(db.pool, actor, id);
+      ensure(actor, riskPolicy.close(actor, w));
+      if (!deps.incidents) throw conflict('INCIDENTS_UNAVAILABLE', '本节点未启用事件处置', 'Incidents are not available on this node');
+      if (!w.incident_id && w.status === 'closed') throw conflict('RISK_WARNING_CLOSED', '预警已关闭', 'The warning is closed already');
+      const plan = incidentFromWarning(w);
+      if (!plan) {
+        throw conflict('RISK_WARNING_NO_CODES', '该预警未涉及平台追溯码，请在事件处置中按追溯码立案',
+          'The warning names no trace code of the platform; open an incident on the codes instead');
+      }
+      const opened = await deps.incidents.openIncident(actor, { ...plan, warningId: w.id });
+      const warning = await db.tx(async (q) => {
+        const now = await visibleWarning(q, actor, id, true);
+        if (now.status === 'open') {
+          const reason = `已立案 ${opened.incident.number} / incident ${opened.incident.number} opened`;
+          await riskDal(q).acknowledge(id, { actorId: actorId(actor), role: actor.role }, reason);
+          await appendJournal(q, actor, { type: 'risk.warning.acknowledged', subjectType: 'risk_warning', subjectId: id, payload: { reason, incidentId: opened.incident.id } });
+        }
+        return view(q, actor, (await riskDal(q).warningById(id))!);
+      });
+      return { created: opened.created, incident: opened.incident, warning };
     },
 
     /** The rule catalogue with each setting's default and the value in force. */

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
 import { buildBatch, buildChain, buildOperator, buildProduct, buildSite, buildUser } from '../../test/builders.ts';
-import { captureAs, shipping } from '../../test/event-builders.ts';
+import { captureAs, receiving } from '../../test/event-builders.ts';
 import { captureInTx } from '../events/events-service.ts';
 import { codeUri, siteUri } from '../events/events-fns.ts';
 import { chinaDate } from '../catalog/catalog-fns.ts';
@@ -64,6 +64,58 @@ test('rule 1: a failed official sampling warns its regulator and proposes holdin
   assert.equal((await warnings('inspection_failed', chain.farm.id)).length, 1);
 });
 
+test('one click opens an incident from a warning: codes, reason and level from the warning, its hold proposal on the incident; a second click answers the same', async () => {
+  const chain = await buildChain(t);
+  const fuzhou = await buildUser(t, 'regulator', { jurisdiction: '350100' });
+  const xiamen = await buildUser(t, 'regulator', { jurisdiction: '350200' });
+  await record(fuzhou.token, 'inspection', {
+    code: chain.codes.harvest, kind: 'official_sampling', lab: '福州市食品药品检验所', reportNo: 'FZ-2024-0601', result: 'fail',
+    items: [{ name: '毒死蜱', value: 0.12, limit: 0.02, unit: 'mg/kg', result: 'fail' }],
+  });
+  const [w] = await warnings('inspection_failed', chain.farm.id);
+  assert.deepEqual([w.severity, w.incidentId], ['critical', null]);
+  const click = (as: string) => t.call('POST', `/api/v1/risk/warnings/${w.id}/incident`, { as });
+
+  assert.equal((await click(xiamen.token)).status, 404, 'another jurisdiction does not see the warning');
+  assert.equal((await click(chain.farm.adminToken)).status, 403, 'operators do not open incidents');
+  const first = await click(fuzhou.token);
+  assert.equal(first.status, 201, first.text);
+  const i = first.body.incident;
+  assert.deepEqual([first.body.created, i.reason, i.severity, i.codes, i.jurisdiction, i.warningId, i.status], [true, 'failed_inspection', 'level_1', [chain.codes.harvest], '350100', w.id, 'open']);
+  assert.match(i.description, /监督抽检不合格/);
+  assert.deepEqual([i.affected.codes, i.affected.operators], [2, 4]);
+  assert.deepEqual(i.holdProposal.startCodes, [chain.codes.harvest], 'the automatic hold proposal shows on the incident');
+  assert.deepEqual([i.holdProposal.warningId, i.holdProposal.affectedCount, new Set(i.holdProposal.affectedOperatorIds).size], [w.id, 2, 4]);
+  assert.deepEqual([first.body.warning.incidentId, first.body.warning.status], [i.id, 'acknowledged']);
+  assert.match(first.body.warning.acknowledged.reason, new RegExp(i.number));
+
+  const again = await click(fuzhou.token);
+  assert.deepEqual([again.status, again.body.created, again.body.incident.id], [200, false, i.id]);
+  const byAdmin = await click(admin);
+  assert.deepEqual([byAdmin.status, byAdmin.body.incident.id], [200, i.id]);
+  const shown = await t.call('GET', `/api/v1/incidents/${i.id}`, { as: fuzhou.token });
+  assert.deepEqual([shown.status, shown.body.holdProposal.startCodes], [200, [chain.codes.harvest]]);
+  const listed = await t.call('GET', `/api/v1/risk/warnings?rule=inspection_failed&operatorId=${chain.farm.id}`, { as: fuzhou.token });
+  assert.equal(listed.body.items[0].incidentId, i.id, 'the warning links to its incident');
+  const count = await t.db.pool.query('SELECT count(*)::int AS n FROM incidents WHERE warning_id = $1', [w.id]);
+  assert.equal(count.rows[0].n, 1);
+});
+
+test('a warning without trace codes, or closed before any incident, opens none', async () => {
+  const o = await buildOperator(t, { division: '350102' });
+  const rows = await t.db.pool.query<{ id: string }>(
+    `INSERT INTO risk_warnings (rule, subject, severity, operator_id, division_code, codes, explanation_zh, explanation_en, raised_by)
+     VALUES ('entry_admission_missing', $1, 'medium', $2, '350102', '{}', '进货无上游记录', 'No upstream record', 'schedule'),
+            ('mass_balance', $3, 'high', $2, '350102', '{}', '销量超过产量', 'Sold more than made', 'schedule') RETURNING id`,
+    [`operator:${o.id}`, o.id, `operator:${o.id}:x`]);
+  const [noCodes, other] = rows.rows.map((r) => r.id);
+  const r = await t.call('POST', `/api/v1/risk/warnings/${noCodes}/incident`, { as: admin });
+  assert.deepEqual([r.status, r.body.code], [409, 'RISK_WARNING_NO_CODES']);
+  await t.call('POST', `/api/v1/risk/warnings/${other}/close`, { as: admin, body: { reason: '核实无误' } });
+  const closed = await t.call('POST', `/api/v1/risk/warnings/${other}/incident`, { as: admin });
+  assert.deepEqual([closed.status, closed.body.code], [409, 'RISK_WARNING_CLOSED']);
+});
+
 test('rule 2: harvesting inside a pesticide\'s pre-harvest interval warns; after the interval it does not', async () => {
   const g = await grower();
   const applying = (appliedOn: string, siteId: string) => record(g.adminToken, 'inputs_applied', {
@@ -105,7 +157,7 @@ test('rule 3: a banned pesticide applied, and a restricted one sold by a dealer 
   assert.equal((await warnings('undesignated_dealer', dealer.id))[0].occurrences, 1);
 });
 
-test('rule 4: trading on an expired licence (native record) and while suspended (captured as EPCIS capture would)', async () => {
+test('rule 4: trading on an expired licence (native record) and while suspended (a buyer records goods received from it)', async () => {
   const g = await grower();
   const l = await t.call('POST', `/api/v1/operators/${g.id}/licences`, { as: g.adminToken, body: { type: '食品经营许可证', number: 'JY13501210000001', validUntil: day(-1) } });
   assert.equal(l.status, 201, l.text);
@@ -118,7 +170,8 @@ test('rule 4: trading on an expired licence (native record) and while suspended 
   const batch = await buildBatch(t, seller, { productId: seller.productId, siteId: seller.siteId });
   const r = await t.call('POST', `/api/v1/operators/${seller.id}/review`, { as: admin, body: { action: 'suspend', reason: '抽检不合格停业整顿' } });
   assert.equal(r.status, 200, r.text);
-  await captureAs(t, seller, [shipping(seller, buyer, batch.batchCode!.code)]);
+  // The capture path refuses a suspended operator's own records; trade with it still shows in its counterparties' records.
+  await captureAs(t, buyer, [receiving(buyer, seller, batch.batchCode!.code)]);
   const [suspended] = await warnings('trading_while_barred', seller.id);
   assert.deepEqual([suspended.subject, suspended.severity, suspended.divisionCode], [`operator:${seller.id}:suspended`, 'high', '350102']);
   assert.deepEqual(await warnings('trading_while_barred', buyer.id), []);
