@@ -4,7 +4,7 @@ import type { App } from '../platform/http.ts';
 import type { ScanService } from './scan-service.ts';
 import type { ScanInput } from './scan-types.ts';
 import { pickLang, prefersHtml } from './scan-fns.ts';
-import { PAGE_CSP, pageStatus, renderAppPage, renderScanPage } from './scan-page.ts';
+import { pageStatus, renderAppPage, sourceTemplate } from './scan-page.ts';
 import { WEB_ROOT, readWebFile } from '../web/web-routes.ts';
 
 const EVERYONE = ['public', 'platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
@@ -23,10 +23,10 @@ export function scanRoutes(app: App, scan: ScanService) {
     if (prefersHtml(req.headers.accept)) {
       const lang = pickLang(req.query.lang, req.headers['accept-language']);
       reply.code(pageStatus(outcome)).type('text/html; charset=utf-8').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-      // The web application's page when the UI is built; the self-contained server page otherwise.
-      const template = readWebFile('scan.html');
-      if (!template) return reply.header('content-security-policy', PAGE_CSP).send(renderScanPage(outcome, { lang, nodeName: scan.node.name }));
-      const page = await renderAppPage(template, outcome, { lang, nodeName: scan.node.name, assetsRoot: `${WEB_ROOT}/assets` });
+      // The built page; before a build, the same page from its source template (first view only, no script).
+      const built = readWebFile('scan.html');
+      const { template, assetsRoot } = built ? { template: built, assetsRoot: `${WEB_ROOT}/assets` } : sourceTemplate();
+      const page = await renderAppPage(template, outcome, { lang, nodeName: scan.node.name, assetsRoot });
       if (page.renderError && !renderWarned) { renderWarned = true; req.log.warn({ err: page.renderError }, 'scan page: first view not rendered on the server'); }
       return reply.header('content-security-policy', page.csp).send(page.html);
     }
