@@ -107,6 +107,20 @@ export function codesDal(q: Queryable) {
     async pool(id: string, lock = false) {
       return (await q.query<PoolRow>(`SELECT * FROM code_pools WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])).rows[0];
     },
+    /**
+     * Pools an operator owns or prints (every pool when `operatorId` is null), newest first, with their counts and both
+     * parties' names. Counts come from the pool's index (codes_pool_idx includes status), one page of pools at a time.
+     */
+    async listPools(f: { operatorId: string | null; limit: number; offset: number }) {
+      return (await q.query<PoolRow & { owner_name: string; printer_name: string | null; counts: Record<CodeStatus, number> | null }>(
+        `SELECT p.*, o.name AS owner_name, pr.name AS printer_name,
+                (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM codes WHERE pool_id = p.id GROUP BY status) c) AS counts
+           FROM code_pools p JOIN operators o ON o.id = p.owner_operator_id LEFT JOIN operators pr ON pr.id = p.printer_operator_id
+          WHERE $1::uuid IS NULL OR p.owner_operator_id = $1 OR p.printer_operator_id = $1
+          ORDER BY p.created_at DESC, p.id LIMIT $2 OFFSET $3`,
+        [f.operatorId, f.limit, f.offset],
+      )).rows;
+    },
     async poolCounts(id: string): Promise<Record<CodeStatus, number>> {
       const r = await q.query<{ status: CodeStatus; n: string }>('SELECT status, count(*) AS n FROM codes WHERE pool_id = $1 GROUP BY status', [id]);
       const out: Record<CodeStatus, number> = { unassigned: 0, active: 0, void: 0 };

@@ -43,6 +43,14 @@ export function codesRoutes(app: App, codes: CodesService) {
     },
   }, async (req, reply) => reply.code(201).send(await codes.createPool(req.actor, req.body)));
 
+  app.get('/api/v1/code-pools', {
+    config: { allow: ['platform-admin', 'operator-admin', 'operator-staff', 'printer'] },
+    schema: {
+      tags: ['codes'], summary: '码池列表（本主体委托或承印的）/ pools the caller\'s operator owns or prints, newest first',
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), offset: z.coerce.number().int().min(0).optional() }),
+    },
+  }, async (req) => codes.listPools(req.actor, req.query));
+
   app.get('/api/v1/code-pools/:id', {
     config: { allow: SIGNED_IN }, schema: { tags: ['codes'], summary: '码池 / a code pool with its counts', params: Id },
   }, async (req) => codes.getPool(req.actor, req.params.id));

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../platform/db.ts';
 import { conflict, forbidden, invalid, notFound } from '../platform/errors.ts';
 import { appendJournal } from '../platform/journal.ts';
-import { type Actor, actorId, ensure } from '../accounts/actor.ts';
+import { type Actor, actorId, ensure, isOperatorRole } from '../accounts/actor.ts';
 import { operatorPolicy, poolPolicy } from '../accounts/policies.ts';
 import { registryDal, type OperatorRow } from '../registry/registry-dal.ts';
 import { divisionPath } from '../registry/division.ts';
@@ -225,6 +225,20 @@ export function createCodesService(deps: CodesDeps) {
         await journalIssue(q, actor, { type: 'batch', id: b.id }, spec, codes);
         return { batchId: b.id, kind: 'item' as const, issuedVia, count: codes.length, codes };
       });
+    },
+
+    /** The pools the caller's operator owns or prints (all pools for an admin), newest first. */
+    async listPools(actor: Actor, page: { limit?: number; offset?: number }) {
+      ensure(actor, actor.role === 'platform-admin' || (isOperatorRole(actor) && !!actor.operatorId));
+      const rows = await codesDal(db.pool).listPools({
+        operatorId: actor.role === 'platform-admin' ? null : actor.operatorId!, limit: page.limit ?? 50, offset: page.offset ?? 0,
+      });
+      return {
+        items: rows.map((r) => ({
+          ...presentPool(r, { unassigned: 0, active: 0, void: 0, ...(r.counts ?? {}) }),
+          ownerName: r.owner_name, printerName: r.printer_name,
+        })),
+      };
     },
 
     /** Issues a pool of unassigned codes for a printer to print ahead; the owner activates them later. */

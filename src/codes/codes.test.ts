@@ -169,6 +169,26 @@ test('code pools: the owner or the admin issues them to a printer; NOT_A_PRINTER
   assert.deepEqual([missing.status, missing.body.code], [404, 'POOL_NOT_FOUND']);
 });
 
+test('pool list: the owner and its staff see the pools they ordered, the printer those it prints, others none; with counts and names', async () => {
+  const p = await pool(3, { note: '列表测试' });
+  const inList = async (as: string) => {
+    const r = await t.call('GET', '/api/v1/code-pools?limit=200', { as });
+    assert.equal(r.status, 200, r.text);
+    return r.body.items.find((x: { id: string }) => x.id === p.id);
+  };
+  for (const as of [tok.farm, tok.staff, tok.printer, tok.admin]) {
+    const mine = await inList(as);
+    assert.ok(mine, 'listed');
+    assert.deepEqual(mine.counts, { unassigned: 3, active: 0, void: 0 });
+    assert.equal(mine.ownerName, farm.name);
+    assert.equal(mine.note, '列表测试');
+    assert.ok(mine.printerName);
+  }
+  for (const as of [tok.otherPrinter, tok.other]) assert.equal(await inList(as), undefined);
+  assert.equal((await t.call('GET', '/api/v1/code-pools', { as: tok.fuzhou })).status, 403);
+  assert.equal((await t.call('GET', '/api/v1/code-pools')).status, 401);
+});
+
 test('activating one pre-printed code: CODE_ALREADY_ACTIVE, CODE_NOT_YOURS, CODE_VOID, a batch of another operator', async () => {
   const p = await pool(4);
   const [c1, c2, c3] = csvRows((await t.call('GET', `/api/v1/code-pools/${p.id}/codes.csv`, { as: tok.printer })).text).slice(1).map((r) => r[0]);

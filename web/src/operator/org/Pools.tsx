@@ -12,17 +12,6 @@ import { isAdmin, isWorker, useFieldError, useOperator, type Batch, type Pool } 
 // The API's limit on codes per request (MAX_CODES_PER_REQUEST in src/codes/codes-types.ts).
 const MAX_CODES = 100_000;
 
-/**
- * The API has no "list my pools" endpoint: pools are found by id (from whoever created them, or from a scanned pool
- * code). The ids this account has created or opened are remembered in the browser; every figure is read from the API.
- */
-const recentKey = (me: Me) => `suyuan.pools.${me.id}`;
-function recentPools(me: Me): string[] {
-  try { return JSON.parse(localStorage.getItem(recentKey(me)) ?? '[]').filter((x: unknown) => typeof x === 'string'); } catch { return []; }
-}
-function rememberPool(me: Me, id: string) {
-  localStorage.setItem(recentKey(me), JSON.stringify([id, ...recentPools(me).filter((x) => x !== id)].slice(0, 20)));
-}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Code pools: create one for a printer (operator-admin), open one, and activate pre-printed codes by scanning (admin and staff). */
@@ -30,14 +19,13 @@ export function Pools() {
   const me = useMe();
   const { t } = useI18n();
   const nav = useNavigate();
-  const [ids, setIds] = useState(() => recentPools(me));
   const [openId, setOpenId] = useState('');
   const openError = openId && !UUID.test(openId.trim()) ? t('码池编号是一个 UUID', 'A pool id is a UUID') : null;
   return (
     <>
       <PageTitle>{isWorker(me) ? t('码池与扫码激活', 'Code pools and activation') : t('码池', 'Code pools')}</PageTitle>
       {isWorker(me) && <ScanActivate />}
-      {isAdmin(me) && <CreatePool onCreated={(p) => { rememberPool(me, p.id); setIds(recentPools(me)); nav(`/op/pools/${p.id}?created=1`); }} />}
+      {isAdmin(me) && <CreatePool onCreated={(p) => nav(`/op/pools/${p.id}?created=1`)} />}
       <Card title={t('打开码池', 'Open a pool')}>
         <form className="form" aria-label={t('打开码池', 'Open a pool')} onSubmit={(e) => { e.preventDefault(); if (!openError && openId.trim()) nav(`/op/pools/${openId.trim().toLowerCase()}`); }}>
           <Field label={t('码池编号', 'Pool id')} required value={openId} onChange={(e) => setOpenId(e.target.value)} autoComplete="off" error={openError}
@@ -45,23 +33,23 @@ export function Pools() {
           <div className="form-actions"><Button type="submit">{t('打开', 'Open')}</Button></div>
         </form>
       </Card>
-      <Card title={t('最近的码池', 'Recent pools')}>
-        {ids.length === 0 ? <p className="muted">{t('还没有打开过码池', 'No pools opened yet')}</p> : <RecentPools ids={ids} />}
+      <Card title={me.role === 'printer' ? t('承印的码池', 'Pools we print') : t('本主体的码池', 'Our pools')}>
+        <PoolList />
       </Card>
     </>
   );
 }
 
-function RecentPools({ ids }: { ids: string[] }) {
+/** The pools this operator ordered or prints (GET /api/v1/code-pools), newest first. */
+function PoolList() {
   const { t, dt, num } = useI18n();
-  const pools = useQuery({
-    queryKey: ['pools', ids],
-    queryFn: async () => (await Promise.all(ids.map((id) => get<Pool>(`/api/v1/code-pools/${id}`).catch(() => null)))).filter((p): p is Pool => !!p),
-  });
+  const pools = useQuery({ queryKey: ['pools'], queryFn: () => get<{ items: Array<Pool & { ownerName: string; printerName: string | null }> }>('/api/v1/code-pools?limit=100') });
   if (pools.isLoading) return <Loading />;
+  if (pools.error) return <ProblemMessage error={pools.error} />;
   return (
-    <Table rows={pools.data ?? []} rowKey={(p) => p.id} empty={t('没有可查看的码池', 'No pools you may open')} columns={[
+    <Table rows={pools.data?.items ?? []} rowKey={(p) => p.id} empty={t('还没有码池', 'No pools yet')} columns={[
       { key: 'id', title: t('码池', 'Pool'), render: (p) => <Link to={`/op/pools/${p.id}`}><code>{p.id.slice(0, 8)}</code></Link> },
+      { key: 'o', title: t('委托方 / 印刷方', 'Owner / printer'), render: (p) => <>{p.ownerName}<br /><small className="muted">{p.printerName ?? '—'}</small></> },
       { key: 'n', title: t('备注', 'Note'), render: (p) => p.note ?? '—' },
       { key: 'k', title: t('码类型', 'Kind'), render: (p) => (p.kind === 'item' ? t('单品码', 'item') : t('批次码', 'batch')) },
       { key: 's', title: t('总数', 'Size'), render: (p) => num(p.size), className: 'num' },
@@ -133,7 +121,6 @@ export function PoolDetail() {
   const [params] = useSearchParams();
   const pool = useQuery({ queryKey: ['pool', id], queryFn: () => get<Pool>(`/api/v1/code-pools/${id}`) });
   const [dlError, setDlError] = useState<unknown>(null);
-  useEffect(() => { if (pool.data) rememberPool(me, pool.data.id); }, [pool.data, me]);
   if (pool.isLoading) return <Loading />;
   if (pool.error) return <><p><Link to="/op/pools">← {t('返回码池', 'Back to pools')}</Link></p><ProblemMessage error={pool.error} /></>;
   const p = pool.data!;
