@@ -15,7 +15,9 @@
  *   to --events are bulk-loaded with COPY as the same generated rows (same columns, hash IDs, eventIDs, event_ids
  *   rows, the node's sequence), so that a 10M store can be built in the time a run has. Capture throughput is
  *   then measured on those first N events only.
- * --reuse: with --data naming a store an earlier run built, measure trace and scan on it without building.
+ * --reuse: with --data naming a store an earlier run built, grow it to --events (bulk load, as above) if it holds
+ *   fewer, then measure trace and scan on it.
+ * --minutes M: stop the bulk load after M minutes even if --events is not reached (the output says the size reached).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,15 +33,15 @@ import { migrate } from '../src/platform/migrate.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createServices } from '../src/app/services.ts';
 import { captureInTx } from '../src/events/events-service.ts';
-import { eventHashId } from '../src/events/epcis-hash.ts';
-import { indexEvent } from '../src/events/events-fns.ts';
+import { Worker } from 'node:worker_threads';
+import { BULK_COLS } from './bulk-rows.ts';
 import type { Actor } from '../src/accounts/actor.ts';
-import { makeParties, makeBatches, planFlow, flowEvents, type ChainEvent, type ChainShape } from './chain.ts';
+import { makeParties, makeBatches, planFlow, flowEvents, type ChainEvent, type ChainShape, type Party } from './chain.ts';
 import { StatementClock, breakdown } from './clock.ts';
 
 const { values: args } = parseArgs({ options: {
   events: { type: 'string', default: '1000000' }, samples: { type: 'string', default: '1000' }, data: { type: 'string' },
-  capture: { type: 'string' }, reuse: { type: 'boolean', default: false },
+  capture: { type: 'string' }, reuse: { type: 'boolean', default: false }, minutes: { type: 'string' },
 } });
 const TARGET = Number(args.events);
 const CAPTURE = Math.min(TARGET, Number(args.capture ?? args.events));
@@ -62,23 +64,44 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 // Results go to stdout as each part finishes, so a long run that fails late still reports what it measured.
 const report = (...lines: string[]) => console.log(lines.join('\n'));
 
-// COPY text format: backslash, newline, carriage return and tab escaped; \N is NULL.
-const copyField = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t'));
-const BULK_COLS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, operator_id, division_code, counterparty_id, source, captured_by, body';
+/** The parties an earlier run registered (one site and one product each), to grow its store with the same chain. */
+async function partiesOf(): Promise<ChainShape> {
+  const rows = (await db.pool.query<Party & { type: string }>(
+    `SELECT o.id, o.uscc, o.division_code AS division, o.types[1] AS type, s.id AS site, p.id AS product
+       FROM operators o JOIN sites s ON s.operator_id = o.id JOIN products p ON p.operator_id = o.id
+      WHERE o.name LIKE 'bench %' ORDER BY o.created_at, o.id`)).rows;
+  const of = (type: string) => rows.filter((r) => r.type === type).map(({ type: _, ...p }) => p);
+  return { farms: of('producer'), processors: of('processor'), distributors: of('wholesale_market'), retailers: of('retailer') };
+}
 
 /**
  * Grows the store by about `count` events of the same chain without the capture path: the rows the capture path
  * would store (hash ID as eventID, indexed identifiers, attribution, the node's sequence taken from the events
- * identity), COPYed in one transaction per chunk. Two lanes, so that generating and hashing one chunk overlaps the
- * COPY of the other. No risk outbox rows (the trace does not read them). Returns the events loaded.
+ * identity), COPYed in one transaction per chunk. Two lanes, each hashing in its own worker thread (bench/bulk-rows.ts),
+ * so that hashing overlaps the COPY. No risk outbox rows (the trace does not read them). Returns the events loaded.
  */
 async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
+  // The indexes of events that no trace statement reads (unique hash ID and eventID, time, operator, …) are
+  // dropped for the load and rebuilt with their own definitions after it; the ones the trace reads (events and
+  // event_ids primary keys, event_ids by seq) are kept and grow row by row as under capture.
+  const unique = (await db.pool.query<{ name: string; def: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'u'`)).rows;
+  const plain = (await db.pool.query<{ name: string; def: string }>(
+    `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE tablename = 'events' AND indexname <> 'events_pkey' AND indexname <> ALL($1)`,
+    [unique.map((u) => u.name)])).rows;
+  for (const u of unique) await db.pool.query(`ALTER TABLE events DROP CONSTRAINT ${u.name}`);
+  for (const i of plain) await db.pool.query(`DROP INDEX ${i.name}`);
   let loaded = 0;
   const t0 = performance.now();
+  const deadline = args.minutes ? t0 + Number(args.minutes) * 60_000 : Infinity;
   const lane = async () => {
+    // A worker does not inherit the tsx loader: it registers it, then loads the TypeScript module.
+    const worker = new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(import.meta.resolve('./bulk-rows.ts'))}); })`, { eval: true });
     const client = await db.pool.connect();
     try {
-      while (loaded < count) {
+      // Loading, not measured: no wait on each chunk's WAL flush (the rebuild and VACUUM after it are durable).
+      await client.query('SET synchronous_commit = off');
+      while (loaded < count && performance.now() < deadline) {
         const plans = Array.from({ length: 200 }, () => planFlow(shape));
         const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
         const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
@@ -93,27 +116,35 @@ async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
         const first = Number((await client.query<{ s: string }>(
           `SELECT setval(pg_get_serial_sequence('events', 'seq'), nextval(pg_get_serial_sequence('events', 'seq')) + $1 - 1) - $1 + 1 AS s`,
           [chunk.length])).rows[0].s);
-        const ev: string[] = []; const ids: string[] = [];
-        chunk.forEach(({ event, attribution: a }, n) => {
-          const x = indexEvent(event);
-          const hashId = eventHashId(event);
-          const seq = String(first + n);
-          ev.push([seq, hashId, hashId, x.eventType, x.action, x.bizStep, x.disposition, x.eventTime, x.readPoint, x.bizLocation,
-            a.operatorId, a.divisionCode, a.counterpartyId, 'native', 'bench', JSON.stringify({ ...event, eventID: hashId })].map(copyField).join('\t'));
-          for (const id of x.ids) ids.push(`${copyField(id.key)}\t${id.role}\t${seq}`);
+        const rows = await new Promise<{ events: string; ids: string }>((resolve, reject) => {
+          const fail = (e: Error) => reject(e);
+          worker.once('error', fail);
+          worker.once('message', (r) => { worker.off('error', fail); resolve(r); });
+          worker.postMessage({ chunk, first });
         });
         await client.query('BEGIN');
-        await pipeline(Readable.from([`${ev.join('\n')}\n`]), client.query(copyFrom(`COPY events (${BULK_COLS}) FROM STDIN`)));
-        await pipeline(Readable.from([`${ids.join('\n')}\n`]), client.query(copyFrom('COPY event_ids (key, role, seq) FROM STDIN')));
+        await pipeline(Readable.from([rows.events]), client.query(copyFrom(`COPY events (${BULK_COLS}) FROM STDIN`)));
+        await pipeline(Readable.from([rows.ids]), client.query(copyFrom('COPY event_ids (key, role, seq) FROM STDIN')));
         await client.query('COMMIT');
         process.stderr.write(`\rbulk-loaded ${loaded.toLocaleString()} / ${count.toLocaleString()} events: ${Math.round(loaded / ((performance.now() - t0) / 1000)).toLocaleString()}/s   `);
       }
     } finally {
+      await client.query('RESET synchronous_commit').catch(() => {});
       client.release();
+      await worker.terminate();
     }
   };
   await Promise.all([lane(), lane()]);
   process.stderr.write('\n');
+  const builder = await db.pool.connect();
+  try {
+    await builder.query(`SET maintenance_work_mem = '512MB'`);
+    for (const u of unique) await builder.query(`ALTER TABLE events ADD CONSTRAINT ${u.name} ${u.def}`);
+    for (const i of plain) await builder.query(i.def);
+  } finally {
+    builder.release();
+  }
+  log(`rebuilt ${unique.length + plain.length} indexes of events`);
   return loaded;
 }
 
@@ -124,13 +155,19 @@ try {
   const pgVersion = (await db.pool.query('SHOW server_version')).rows[0].server_version;
   report(`PostgreSQL ${pgVersion}; load average at start (1, 5, 15 min): ${load()}`);
 
+  const stored = async () => Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n);
+  let shape: ChainShape;
+  let have: number;
   if (args.reuse) {
-    const n = (await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n;
-    report(`events: ${Number(n).toLocaleString()} in a store built by an earlier run (--reuse ${args.data}); trace and scan measured on it`, '');
+    // Twin tables of a run stopped while capturing.
+    await db.pool.query('DROP TABLE IF EXISTS bench_event_ids_plain, bench_events_plain, bench_event_ids_keys, bench_events_keys');
+    have = await stored();
+    shape = await partiesOf();
+    report(`events: ${have.toLocaleString()} in a store built by an earlier run (--reuse ${args.data})`, '');
   } else {
     // ── Master data ───────────────────────────────────────────────────────────
     const scale = Math.max(1, Math.round(TARGET / 100_000));
-    const shape: ChainShape = await db.tx(async (q) => ({
+    shape = await db.tx(async (q) => ({
       farms: await makeParties(q, 'producer', 200 * scale),
       processors: await makeParties(q, 'processor', 30 * scale),
       distributors: await makeParties(q, 'wholesale_market', 10 * scale),
@@ -209,19 +246,18 @@ try {
       `capture: ${rate(captured, captureMs).toLocaleString()} events/s through the capture path; raw COPY ${rate(captured, copyMs.plain).toLocaleString()} events/s (capture = ${(copyMs.plain / captureMs * 100).toFixed(0)}% of it), with the same foreign keys ${rate(captured, copyMs.keys).toLocaleString()} events/s (${(copyMs.keys / captureMs * 100).toFixed(0)}%) [load at the end ${load()}]`,
       '', '### capture: where the time goes', ...breakdown(captureShares, captureMs, captures, captured, 'event'), '',
     );
-    if (TARGET > captured) {
-      const t0 = performance.now();
-      const loaded = await bulkLoad(shape, TARGET - captured);
-      const total = (await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n;
-      const size2 = (await db.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('events') + pg_total_relation_size('event_ids')) AS s`)).rows[0].s;
-      report(
-        `bulk load: ${loaded.toLocaleString()} more events of the same generated chain COPYed straight into events and event_ids (not through the capture path, not measured) in ${((performance.now() - t0) / 60000).toFixed(1)} min; store now ${Number(total).toLocaleString()} events (${size2} with indexes) [load ${load()}]`, '',
-      );
-    }
-    await db.pool.query('VACUUM ANALYZE events');
-    await db.pool.query('VACUUM ANALYZE event_ids');
-    await db.pool.query('VACUUM ANALYZE codes');
-    await db.pool.query('VACUUM ANALYZE batches');
+    have = captured;
+  }
+  if (TARGET > have) {
+    const t0 = performance.now();
+    const loaded = await bulkLoad(shape, TARGET - have);
+    const size = (await db.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('events') + pg_total_relation_size('event_ids')) AS s`)).rows[0].s;
+    report(
+      `bulk load: ${loaded.toLocaleString()} more events of the same generated chain COPYed straight into events and event_ids (not through the capture path; not measured) in ${((performance.now() - t0) / 60000).toFixed(1)} min; store now ${(await stored()).toLocaleString()} events (${size} with indexes) [load ${load()}]`, '',
+    );
+  }
+  if (TARGET > have || !args.reuse) {
+    for (const table of ['events', 'event_ids', 'codes', 'batches']) await db.pool.query(`VACUUM ANALYZE ${table}`);
   }
 
   // ── Trace: service vs one bare recursive SQL statement ────────────────────

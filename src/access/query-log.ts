@@ -8,19 +8,38 @@ export interface QueryRecord {
   subjectCode?: string;
 }
 
+/**
+ * The INSERT of one query-log entry with its parameters numbered from `$first`, for a caller that folds it into a
+ * statement of its own (a data-modifying WITH item) instead of spending a round trip on it. `from` is a FROM clause
+ * the row is selected from (one row), or empty. An operator's division (and a subject code's) is read by the insert
+ * itself.
+ */
+export function queryLogInsert(actor: Actor, r: QueryRecord, first = 1, from = ''): { sql: string; params: unknown[] } {
+  const jurisdiction = actor.jurisdiction ?? null;
+  const lookUp = !jurisdiction && !!actor.operatorId;
+  const $ = (n: number) => `$${first + n - 1}`;
+  return {
+    sql: `INSERT INTO query_log (actor_id, actor_role, operator_id, actor_division, subject_division, kind, query, result_count)
+     SELECT ${$(1)}, ${$(2)}, ${$(3)}::uuid, CASE WHEN ${$(9)}::boolean THEN (SELECT division_code FROM operators WHERE id = ${$(3)}::uuid) ELSE ${$(4)} END,
+            COALESCE(${$(5)}, (SELECT o.division_code FROM codes c JOIN operators o ON o.id = c.owner_operator_id WHERE c.code = ${$(10)}::bpchar)),
+            ${$(6)}, ${$(7)}::jsonb, ${$(8)}::integer ${from}`,
+    params: [actorId(actor), actor.role, actor.operatorId ?? null, jurisdiction, r.subjectDivision ?? null, r.kind, r.query, r.resultCount, lookUp,
+      r.subjectCode ?? null],
+  };
+}
+
+/**
+ * A WITH item that makes the current transaction's commit not wait for its WAL flush, for the INSERT above to
+ * select from (`FROM no_flush_wait`). Only for a transaction that writes nothing but its query-log entry: a
+ * crash of the database server or the machine can then lose the entries of the last moments' reads (at most
+ * about three wal_writer_delay, 0.6 s by default) and nothing else — see docs/architecture.md ("Query log").
+ */
+export const NO_FLUSH_WAIT = `no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))`;
+
 /** Appends one entry to the query log (append-only), in the caller's transaction or on the pool. */
 export async function logQuery(q: Queryable, actor: Actor, r: QueryRecord): Promise<void> {
-  const jurisdiction = actor.jurisdiction ?? null;
-  // An operator's division (and a subject code's) is read by the insert itself: one statement per entry.
-  const lookUp = !jurisdiction && !!actor.operatorId;
-  await q.query(prepared(
-    `INSERT INTO query_log (actor_id, actor_role, operator_id, actor_division, subject_division, kind, query, result_count)
-     VALUES ($1, $2, $3, CASE WHEN $9::boolean THEN (SELECT division_code FROM operators WHERE id = $3) ELSE $4 END,
-             COALESCE($5, (SELECT o.division_code FROM codes c JOIN operators o ON o.id = c.owner_operator_id WHERE c.code = $10::bpchar)),
-             $6, $7, $8)`,
-    [actorId(actor), actor.role, actor.operatorId ?? null, jurisdiction, r.subjectDivision ?? null, r.kind, r.query, r.resultCount, lookUp,
-      r.subjectCode ?? null],
-  ));
+  const { sql, params } = queryLogInsert(actor, r);
+  await q.query(prepared(sql, params));
 }
 
 /** Reading the query log: admins see all; a regulator sees entries whose asker or subject lies in its jurisdiction. */

@@ -1,6 +1,6 @@
 import type { Database, Queryable } from '../platform/db.ts';
 import { isUniqueViolation } from '../platform/db.ts';
-import { conflict, invalid, notFound } from '../platform/errors.ts';
+import { DomainError, conflict, invalid, notFound } from '../platform/errors.ts';
 import { appendJournal } from '../platform/journal.ts';
 import { type Actor, actorId, ensure } from '../accounts/actor.ts';
 import { operatorPolicy } from '../accounts/policies.ts';
@@ -160,9 +160,11 @@ export function createRegistryService(deps: { db: Database; accounts: Pick<Accou
       try {
         const v = validateOperator({ uscc, name: 'x', types: ['producer'], divisionCode: '110101' }, { overrideAllowed: false });
         const existing = await registryDal(db.pool).byUscc(v.uscc);
-        return { uscc: v.uscc, valid: true, problem: null, registered: existing ? { id: existing.id, name: existing.name, status: existing.status } : null };
+        return { uscc: v.uscc, valid: true, problem: null, message: null, registered: existing ? { id: existing.id, name: existing.name, status: existing.status } : null };
       } catch (e) {
-        return { uscc, valid: false, problem: (e as { code?: string }).code ?? 'USCC_INVALID', registered: null };
+        // The same problem code and words a registration with this USCC would be refused with.
+        const d = e instanceof DomainError ? e : null;
+        return { uscc, valid: false, problem: d?.code ?? 'USCC_INVALID', message: d ? { zh: d.zh, en: d.en } : null, registered: null };
       }
     },
   };

@@ -2,6 +2,7 @@ import { prepared, type Queryable } from '../platform/db.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { eventVisibility } from '../access/visibility.ts';
 import type { EpcisEvent, RoleChar } from '../events/events-fns.ts';
+import { currentBodySql } from '../events/events-dal.ts';
 import type { LineageEvent, LineageSource } from './trace-types.ts';
 
 interface LevelRow {
@@ -43,7 +44,9 @@ export function pgLineageSource(q: Queryable): LineageSource {
       const vis = eventVisibility(viewer, 'e', 2);
       const rows = (await q.query<LevelRow>(prepared(
         `SELECT e.seq, e.event_id, e.event_type, e.action, e.biz_step, e.event_time, e.record_time,
-                e.operator_id, e.counterparty_id, e.division_code, e.body,
+                e.operator_id, e.counterparty_id, e.division_code,
+                -- An event declared erroneous after its capture shows its errorDeclaration: the trace marks it.
+                ${currentBodySql('e')} AS body,
                 array_agg(o.key ORDER BY o.role, o.key) AS keys, array_agg(o.role::text ORDER BY o.role, o.key) AS roles
            FROM (SELECT DISTINCT i.seq FROM event_ids i WHERE i.key = ANY($1::text[])) hit
            JOIN events e ON e.seq = hit.seq
@@ -59,14 +62,16 @@ export function pgLineageSource(q: Queryable): LineageSource {
 
 // A node's facts. codes.code is char(16): compared with a bpchar[] parameter its primary key serves the lookup
 // (compared with text[], every code would be cast and the table scanned).
+// Driven by the array (unnest), every other table is reached by its primary key. With `c.code = ANY($1)` the
+// prepared statement's generic plan hash-joined a sequential scan of all operators on a small store (400 of them);
+// on a 1M-event store both forms plan the same nested loop of primary-key lookups.
 const NODE_DETAILS = `
   SELECT c.code, c.kind, c.status, b.id AS batch_id, b.lot_number, b.quantity, b.unit, b.produced_on, b.expires_on,
          p.id AS product_id, p.name AS product_name, p.spec, p.gtin, p.category_code,
          o.id AS operator_id, o.name AS operator_name, o.division_code AS operator_division,
          s.id AS site_id, s.name AS site_name, s.division_code AS site_division
-    FROM codes c JOIN operators o ON o.id = c.owner_operator_id
-    LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id LEFT JOIN sites s ON s.id = b.site_id
-   WHERE c.code = ANY($1::bpchar[])`;
+    FROM unnest($1::bpchar[]) AS k(code) JOIN codes c ON c.code = k.code JOIN operators o ON o.id = c.owner_operator_id
+    LEFT JOIN batches b ON b.id = c.batch_id LEFT JOIN products p ON p.id = b.product_id LEFT JOIN sites s ON s.id = b.site_id`;
 
 /** Data access for the trace read paths: node details, operator names, a batch's codes, one event. */
 export function traceDal(q: Queryable) {
@@ -80,15 +85,19 @@ export function traceDal(q: Queryable) {
       if (ids.length === 0) return [];
       return (await q.query<OperatorRow>('SELECT id, name, division_code FROM operators WHERE id = ANY($1::uuid[])', [ids])).rows;
     },
-    /** nodeDetails and operators in one statement (a trace's last): operator rows are the ones without a code. */
-    async graphDetails(codes: string[], operatorIds: string[]): Promise<{ nodes: NodeDetailRow[]; operators: OperatorRow[] }> {
-      if (codes.length === 0 && operatorIds.length === 0) return { nodes: [], operators: [] };
+    /**
+     * nodeDetails and operators in one statement (a trace's last), which also appends the trace's query-log entry
+     * when given one (a data-modifying WITH item, parameters from $3): operator rows are the ones without a code.
+     */
+    async graphDetails(codes: string[], operatorIds: string[], log?: { with: string; params: unknown[] }): Promise<{ nodes: NodeDetailRow[]; operators: OperatorRow[] }> {
+      if (codes.length === 0 && operatorIds.length === 0 && !log) return { nodes: [], operators: [] };
       const rows = (await q.query<NodeDetailRow>(prepared(
-        `${NODE_DETAILS}
+        `${log ? `WITH ${log.with}` : ''}
+         ${NODE_DETAILS}
          UNION ALL
-         SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id, name, division_code, NULL, NULL, NULL
-           FROM operators WHERE id = ANY($2::uuid[])`,
-        [codes, operatorIds],
+         SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, o.id, o.name, o.division_code, NULL, NULL, NULL
+           FROM unnest($2::uuid[]) AS k(id) JOIN operators o ON o.id = k.id`,
+        [codes, operatorIds, ...(log?.params ?? [])],
       ))).rows;
       return {
         nodes: rows.filter((r) => r.code !== null),
@@ -108,7 +117,8 @@ export function traceDal(q: Queryable) {
     },
     async eventById(eventId: string) {
       return (await q.query<StoredEventRow>(
-        `SELECT seq, event_id, record_time, body, operator_id, counterparty_id, division_code FROM events WHERE event_id = $1`, [eventId])).rows[0];
+        `SELECT e.seq, e.event_id, e.record_time, ${currentBodySql('e')} AS body, e.operator_id, e.counterparty_id, e.division_code
+           FROM events e WHERE e.event_id = $1`, [eventId])).rows[0];
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Database, Queryable } from '../platform/db.ts';
 import { DomainError, notFound } from '../platform/errors.ts';
 import { type Actor, ensure } from '../accounts/actor.ts';
 import { canSeeEvent } from '../access/visibility.ts';
-import { logQuery } from '../access/query-log.ts';
+import { logQuery, NO_FLUSH_WAIT, queryLogInsert } from '../access/query-log.ts';
 import { codeUri, isCodeKey } from '../events/events-fns.ts';
 import { canonicalGs1Uri } from '../events/epc-uri.ts';
 import { formatQuantity } from '../batches/batches-fns.ts';
@@ -17,7 +17,7 @@ import { type LineageSource, type TraceDirection, MAX_TRACE_NODES } from './trac
 export interface TraceDeps {
   db: Database;
   codes: Pick<CodesService, 'resolve'>;
-  /** The level reader over a snapshot; this node's store unless a federated source is given. */
+  /** The level reader; this node's store unless a federated source is given. */
   source?: (q: Queryable) => LineageSource;
   maxNodes?: number;
 }
@@ -93,39 +93,39 @@ export function createTraceService(deps: TraceDeps) {
 
   return {
     /**
-     * The lineage graph of a code: expanded level by level with one batched query per level, over one snapshot,
-     * through events the caller may see only; at most `maxNodes` nodes, else `truncated`.
+     * The lineage graph of a code: expanded level by level with one batched query per level, through events the
+     * caller may see only; at most `maxNodes` nodes, else `truncated`. Each statement runs on its own (no
+     * transaction): events and their identifiers are append-only (triggers refuse UPDATE and DELETE), so a level
+     * sees every event an earlier level saw plus those committed since, and a trace is the lineage as of a moment
+     * during it. Holding one snapshot cost a BEGIN and a COMMIT round trip on every trace.
      */
     async trace(actor: Actor, input: { code: string; direction: TraceDirection }) {
       ensure(actor, mayReadEvents(actor));
-      const { start, state, details, operators, logged } = await db.tx(async (q) => {
-        const start = await startKeys(q, input.code);
-        // Backward, an item's origin is its batch's; forward, the item goes only where it was sent, not its whole batch.
-        if (input.direction === 'backward' && start.suyuan && start.keys.length === 1 && isItemCode(start.keys[0])) {
-          start.keys.push(...(await traceDal(q).itemBatchCodes(start.keys[0])));
-        }
-        const source = sourceOf(q);
-        const state = startTrace(start.keys, input.direction, maxNodes);
-        while (state.frontier.size > 0) {
-          // The service holds the rule too, so that no source, local or federated, can widen what a caller sees.
-          const events = (await source.expand(frontierKeys(state), actor)).filter((e) =>
-            canSeeEvent(actor, { operator_id: e.operatorId, counterparty_id: e.counterpartyId, division_code: e.divisionCode }));
-          applyLevel(state, events);
-        }
-        // Logged on another connection while the node details are read and this read-only transaction commits.
-        const logged = logQuery(db.pool, actor, {
-          kind: 'trace', query: { code: input.code, direction: input.direction }, resultCount: state.events.size, subjectCode: start.keys[0],
-        });
-        // Awaited below; this only keeps a failure here from leaving its rejection unhandled.
-        logged.catch(() => {});
-        const parties = new Set<string>();
-        for (const e of state.edges.values()) for (const id of [e.fromOperatorId, e.toOperatorId]) if (id) parties.add(id);
-        const graph = await traceDal(q).graphDetails([...state.nodes.keys()].filter(isCodeKey), [...parties]);
-        const details = new Map(graph.nodes.map((d) => [d.code, d]));
-        const operators: Operators = new Map(graph.operators.map((o) => [o.id, { id: o.id, name: o.name, divisionCode: o.division_code }]));
-        return { start, state, details, operators, logged };
-      }, 'ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await logged;
+      const q = db.pool;
+      const start = await startKeys(q, input.code);
+      // Backward, an item's origin is its batch's; forward, the item goes only where it was sent, not its whole batch.
+      if (input.direction === 'backward' && start.suyuan && start.keys.length === 1 && isItemCode(start.keys[0])) {
+        start.keys.push(...(await traceDal(q).itemBatchCodes(start.keys[0])));
+      }
+      const source = sourceOf(q);
+      const state = startTrace(start.keys, input.direction, maxNodes);
+      while (state.frontier.size > 0) {
+        // The service holds the rule too, so that no source, local or federated, can widen what a caller sees.
+        const events = (await source.expand(frontierKeys(state), actor)).filter((e) =>
+          canSeeEvent(actor, { operator_id: e.operatorId, counterparty_id: e.counterpartyId, division_code: e.divisionCode }));
+        applyLevel(state, events);
+      }
+      const parties = new Set<string>();
+      for (const e of state.edges.values()) for (const id of [e.fromOperatorId, e.toOperatorId]) if (id) parties.add(id);
+      // The query-log entry goes in with the node details, in one statement that writes nothing else, so that its
+      // commit need not wait for the WAL flush (query-log.ts and docs/architecture.md say what a crash can lose).
+      const log = queryLogInsert(actor, {
+        kind: 'trace', query: { code: input.code, direction: input.direction }, resultCount: state.events.size, subjectCode: start.keys[0],
+      }, 3, 'FROM no_flush_wait');
+      const graph = await traceDal(q).graphDetails([...state.nodes.keys()].filter(isCodeKey), [...parties],
+        { with: `${NO_FLUSH_WAIT}, logged AS (${log.sql})`, params: log.params });
+      const details = new Map(graph.nodes.map((d) => [d.code, d]));
+      const operators: Operators = new Map(graph.operators.map((o) => [o.id, { id: o.id, name: o.name, divisionCode: o.division_code }]));
       const events = orderedEvents(state);
       const subject = details.get(start.keys[0]);
       if (start.suyuan && !subject) throw codeUnknown(start.keys[0]);

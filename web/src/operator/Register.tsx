@@ -9,15 +9,7 @@ import './org/org.css';
 import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useFieldError, useTypeName, type Division, type Operator } from './org/common.tsx';
 import type { OperatorType } from '../../../src/registry/registry-types.ts';
 
-// The API's check-uscc answer carries the problem code only; these are the messages the API gives for the same codes
-// on registration (USCC_MESSAGES in src/registry/registry-fns.ts).
-const USCC_MESSAGES: Record<string, [string, string]> = {
-  USCC_LENGTH: ['统一社会信用代码应为 18 位', 'A USCC has 18 characters'],
-  USCC_CHARSET: ['统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）', 'The USCC contains a character outside its alphabet (no I, O, Z, S, V)'],
-  USCC_CHECKSUM: ['统一社会信用代码校验位错误', 'The USCC check character is wrong'],
-};
-
-interface UsccCheck { uscc: string; valid: boolean; problem: string | null; registered: { id: string; name: string; status: string } | null }
+interface UsccCheck { uscc: string; valid: boolean; problem: string | null; message: { zh: string; en: string } | null; registered: { id: string; name: string; status: string } | null }
 
 /** Live USCC check as the user types (debounced): checksum, the division it encodes and whether it is registered already. */
 function useUsccCheck(raw: string) {
@@ -64,7 +56,7 @@ export function Register() {
   }, [division]);
 
   const showUsccProblem = check && !check.valid && (touchedUscc || normaliseUscc(f.uscc).length >= 18);
-  const usccProblem = showUsccProblem && check.problem ? USCC_MESSAGES[check.problem] : null;
+  const usccProblem = showUsccProblem && check.message ? check.message : null;
   const passwordMismatch = f.password2 !== '' && f.password !== f.password2;
 
   const submit = async (e: FormEvent) => {
@@ -120,7 +112,7 @@ export function Register() {
               <div className="uscc-field">
                 <Field label={t('统一社会信用代码', 'Unified social credit code (USCC)')} name="uscc" required maxLength={40} autoComplete="off"
                   value={f.uscc} onChange={set('uscc')} onBlur={() => setTouchedUscc(true)}
-                  error={usccProblem ? t(usccProblem[0], usccProblem[1]) : fieldError('uscc')}
+                  error={usccProblem ? t(usccProblem.zh, usccProblem.en) : fieldError('uscc')}
                   hint={t('18 位，含校验位；输入时即时校验', '18 characters with a check character; checked as you type')} />
                 <div aria-live="polite" className="uscc-status">
                   {check?.valid && (
