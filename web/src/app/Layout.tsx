@@ -18,21 +18,30 @@ export function roleName(role: Role, t: (zh: string, en: string) => string) {
   return n ? t(n[0], n[1]) : role;
 }
 
-/** Lets only the given roles in; others go to sign-in (anonymous) or see a refusal (signed in, wrong role). */
+/** What a signed-in account sees on a page its role may not open (the API would refuse it too). */
+export function NotAllowed() {
+  const { t } = useI18n();
+  return (
+    <div role="alert">
+      <h1>{t('无权访问', 'Not allowed')}</h1>
+      <p>{t('您的账号无权查看此页面。', 'Your account may not open this page.')} <Link to="/">{t('返回首页', 'Back to start')}</Link></p>
+    </div>
+  );
+}
+
+/** Inside an area: shows the page only to the given roles. */
+export function RoleGate({ roles, children }: { roles: readonly Role[]; children: ReactNode }) {
+  const { me } = useAuth();
+  return me && roles.includes(me.role) ? <>{children}</> : <NotAllowed />;
+}
+
+/** Lets only the given roles into an area; others go to sign-in (anonymous) or see a refusal (signed in, wrong role). */
 export function RequireRole({ roles, children }: { roles: readonly Role[]; children: ReactNode }) {
   const { me, loading } = useAuth();
-  const { t } = useI18n();
   const loc = useLocation();
   if (loading) return <Loading />;
   if (!me) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
-  if (!roles.includes(me.role)) {
-    return (
-      <main className="content" role="alert">
-        <h1>{t('无权访问', 'Not allowed')}</h1>
-        <p>{t('您的账号无权查看此页面。', 'Your account may not open this page.')} <Link to="/">{t('返回首页', 'Back to start')}</Link></p>
-      </main>
-    );
-  }
+  if (!roles.includes(me.role)) return <PublicFrame><main className="content"><NotAllowed /></main></PublicFrame>;
   return <>{children}</>;
 }
 

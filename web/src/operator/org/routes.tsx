@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import { Link, Route } from 'react-router';
-import { useMe, type Role } from '../../lib/auth.tsx';
-import { useI18n } from '../../lib/i18n.tsx';
+import { Route } from 'react-router';
+import type { Role } from '../../lib/auth.tsx';
+import { RoleGate } from '../../app/Layout.tsx';
 import type { NavItem } from '../../app/nav.ts';
 import { Organisation } from './Organisation.tsx';
 import { Products } from './Products.tsx';
@@ -40,13 +40,5 @@ export const orgRoutes = (
 
 /** Narrows a page to some operator roles (the area admits printers too) and frames it for org.css. */
 function Only({ roles, children }: { roles: readonly Role[]; children: ReactNode }) {
-  const me = useMe();
-  const { t } = useI18n();
-  if (roles.includes(me.role)) return <div className="org-page">{children}</div>;
-  return (
-    <div role="alert">
-      <h1>{t('无权访问', 'Not allowed')}</h1>
-      <p>{t('您的账号无权查看此页面。', 'Your account may not open this page.')} <Link to="/op">{t('返回工作台', 'Back to the workbench')}</Link></p>
-    </div>
-  );
+  return <RoleGate roles={roles}><div className="org-page">{children}</div></RoleGate>;
 }

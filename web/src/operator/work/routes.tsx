@@ -1,8 +1,7 @@
 import type { ReactNode } from 'react';
 import { Route } from 'react-router';
 import type { NavItem } from '../../app/nav.ts';
-import { useMe } from '../../lib/auth.tsx';
-import { useI18n } from '../../lib/i18n.tsx';
+import { RoleGate } from '../../app/Layout.tsx';
 import { RecordPage, RecordsHome } from './records.tsx';
 import { LedgersPage } from './ledgers.tsx';
 import { TracePage } from './trace.tsx';
@@ -21,12 +20,7 @@ export const workNav: NavItem[] = [
 
 /** Shows a page only to the roles the API lets do it; others see a plain refusal instead of forms the API would refuse. */
 function Workers({ children }: { children: ReactNode }) {
-  const me = useMe();
-  const { t } = useI18n();
-  if (!(WORKERS as readonly string[]).includes(me.role)) {
-    return <div role="alert"><h1>{t('无权访问', 'Not allowed')}</h1><p>{t('此功能仅限经营主体的管理员和员工。', "Only an operator's admin and staff may use this.")}</p></div>;
-  }
-  return <>{children}</>;
+  return <RoleGate roles={WORKERS}>{children}</RoleGate>;
 }
 
 /** <Route> elements relative to /op. */
