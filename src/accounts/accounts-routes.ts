@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { SIGNED_IN } from './actor.ts';
 import type { App } from '../platform/http.ts';
 import type { AccountsService } from './accounts-service.ts';
 
-const ALL_SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 const NewUser = z.object({
   username: z.string().min(3).max(64),
   password: z.string().min(8).max(200),
@@ -20,7 +20,7 @@ export function accountsRoutes(app: App, accounts: AccountsService) {
   }, async (req) => accounts.login(req.body.username, req.body.password));
 
   app.get('/api/v1/auth/me', {
-    config: { allow: ALL_SIGNED_IN },
+    config: { allow: SIGNED_IN },
     schema: { tags: ['accounts'], summary: '当前账号 / who am I' },
   }, async (req) => accounts.me(req.actor));
 

@@ -4,6 +4,9 @@ import { forbidden, unauthenticated } from '../platform/errors.ts';
 export const ROLES = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer', 'public'] as const;
 export type Role = (typeof ROLES)[number];
 export type UserRole = Exclude<Role, 'public'>;
+/** Every signed-in role, and everyone (anonymous included): the two widest `config.allow` lists of the routes. */
+export const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const satisfies readonly UserRole[];
+export const EVERYONE = ['public', ...SIGNED_IN] as const;
 
 /** Who is calling: resolved once per request from a session token or an API key. */
 export interface Actor {

@@ -89,3 +89,11 @@ export const riskPolicy = {
   /** Change rule settings and run the scheduled rules: platform admins. */
   manage: (a: Actor) => a.role === 'platform-admin',
 };
+
+export const complaintPolicy = {
+  /**
+   * Read and handle a complaint: platform admins, and regulators whose jurisdiction covers its division. Operators
+   * never see complaints (they carry the consumer's contact); they hear of them through warnings and incidents.
+   */
+  handle: (a: Actor, c: { division_code: string | null }) => a.role === 'platform-admin' || inJurisdiction(a, c.division_code ?? ''),
+};

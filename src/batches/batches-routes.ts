@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { BatchesService } from './batches-service.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 const Id = z.object({ id: z.uuid() });
 const BatchBody = z.object({
   productId: z.uuid(),

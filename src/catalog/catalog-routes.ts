@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { EVERYONE, SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { CatalogService } from './catalog-service.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
-const EVERYONE = ['public', ...SIGNED_IN] as const;
 const Code = z.string().min(1).max(140);
 const Day = z.iso.date();
 const Id = z.object({ id: z.uuid() });

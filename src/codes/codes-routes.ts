@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
+import { SIGNED_IN } from '../accounts/actor.ts';
 import { z } from 'zod';
 import type { App } from '../platform/http.ts';
 import type { FastifyReply } from 'fastify';
 import type { CodesService } from './codes-service.ts';
 import { MAX_CODES_PER_REQUEST, MAX_LINE_CODES } from './codes-types.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 const WORKERS = ['platform-admin', 'operator-admin', 'operator-staff'] as const;
 const Id = z.object({ id: z.uuid() });
 const Code = z.object({ code: z.string().max(64) });

@@ -1,10 +1,10 @@
 import type { App } from '../platform/http.ts';
+import { EVERYONE } from '../accounts/actor.ts';
 import type { Database } from '../platform/db.ts';
 import { generateCode } from '../codes/code-scheme.ts';
 import { nodeIdentity } from './node-fns.ts';
 import { nodeStatus } from './node-dal.ts';
 
-const EVERYONE = ['public', 'platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 
 /** Platform node identity (public: federation partners and scanners read it) and status (administrators). */
 export function nodeRoutes(app: App, deps: { db: Database; nodeId: string; nodeName: string; publicUrl: string; version: string }) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { Actor, Role } from '../accounts/actor.ts';
 import type { RecordsService } from './records-service.ts';
@@ -7,7 +8,6 @@ import {
   SaleBody, ShippingBody, TransformationBody,
 } from './records-types.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 const OPERATORS = ['operator-admin', 'operator-staff'] as const;
 const TAGS = ['records'];
 

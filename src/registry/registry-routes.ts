@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { RegistryService } from './registry-service.ts';
 import { OPERATOR_TYPES, OPERATOR_STATUSES, REVIEW_ACTIONS, SITE_KINDS } from './registry-types.ts';
 import { getDivision, childDivisions, divisionPath } from './division.ts';
 import { notFound } from '../platform/errors.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 const Coord = z.number().finite().nullish();
 const Licence = z.object({ type: z.string().min(1).max(100), number: z.string().min(1).max(100), issuer: z.string().max(200).nullish(), validUntil: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullish() });
 export const OperatorBody = z.object({

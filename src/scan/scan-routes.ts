@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVERYONE } from '../accounts/actor.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../platform/http.ts';
 import type { ScanService } from './scan-service.ts';
@@ -7,7 +8,6 @@ import { pickLang, prefersHtml } from './scan-fns.ts';
 import { pageStatus, renderAppPage, sourceTemplate } from './scan-page.ts';
 import { WEB_ROOT, readWebFile } from '../web/web-routes.ts';
 
-const EVERYONE = ['public', 'platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 // Lenient on purpose: a mistyped code or GTIN is answered by the page that says so, not by a schema error.
 const Part = z.string().max(128);
 // A Digital Link may carry other query parameters (linkType, …); they are ignored.
