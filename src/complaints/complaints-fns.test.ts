@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canMove, complaintPolicy, complaintReference, photoType } from './complaints-fns.ts';
+import { canMove, complaintReference, photoType } from './complaints-fns.ts';
+import { complaintPolicy } from '../accounts/policies.ts';
 
 test('photos are recognised by their bytes: JPEG, PNG, WebP; anything else is not', () => {
   assert.equal(photoType(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10])), 'image/jpeg');

@@ -1,10 +1,9 @@
-import type { Actor } from '../accounts/actor.ts';
-import { covers } from '../registry/division.ts';
+import { DomainError } from '../platform/errors.ts';
 import type { ComplaintStatus, PhotoType } from './complaints-types.ts';
 
 /*
- * The domain core of complaints: what a photo is by its first bytes, the reference number, the status steps, and
- * who may handle a complaint. No SQL, no HTTP.
+ * The domain core of complaints: what a photo is by its first bytes, the reference number, the status steps. No SQL,
+ * no HTTP.
  */
 
 /** The image format of these bytes by their signature (magic bytes), whatever the upload claimed; null when none admitted. */
@@ -29,11 +28,6 @@ export function canMove(from: ComplaintStatus, to: ComplaintStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-/**
- * Who may read and handle a complaint: platform admins, and regulators whose jurisdiction covers its division.
- * Operators never see complaints (they carry the consumer's contact); they hear of them through warnings and incidents.
- */
-export const complaintPolicy = {
-  handle: (a: Actor, c: { division_code: string | null }) =>
-    a.role === 'platform-admin' || (a.role === 'regulator' && !!a.jurisdiction && covers(a.jurisdiction, c.division_code ?? '')),
-};
+/** A photo over MAX_PHOTO_BYTES (5 MB). */
+export const photoTooLarge = () =>
+  new DomainError('too_large', 'COMPLAINT_PHOTO_TOO_LARGE', '照片不能超过 5 MB', 'The photo must be at most 5 MB', { field: 'photo' });

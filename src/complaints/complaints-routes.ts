@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { MultipartFile } from '@fastify/multipart';
 import type { App } from '../platform/http.ts';
-import { sendProblem } from '../platform/http.ts';
-import { DomainError, invalid } from '../platform/errors.ts';
-import { RATE_LIMITED, type ComplaintsService } from './complaints-service.ts';
+import { invalid } from '../platform/errors.ts';
+import type { ComplaintsService } from './complaints-service.ts';
+import { photoTooLarge } from './complaints-fns.ts';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, ComplaintFields, MAX_PHOTO_BYTES, type PhotoInput, StatusBody } from './complaints-types.ts';
 
 const Id = z.object({ id: z.uuid() });
@@ -41,16 +41,7 @@ export function complaintsRoutes(app: App, complaints: ComplaintsService) {
       const field = issue.path.join('.');
       throw invalid('VALIDATION_FAILED', `请求数据不符合要求：${field}`, `Request does not match the schema: ${field}: ${issue.message}`, { field });
     }
-    try {
-      const out = await complaints.submit(parsed.data, photo, { ip: req.ip ?? null });
-      return reply.code(201).send(out);
-    } catch (e) {
-      if (e instanceof DomainError && e.code === RATE_LIMITED) {
-        reply.header('retry-after', String(e.details.retryAfterSeconds ?? 3600));
-        return sendProblem(reply, 429, e.code, e.zh, e.en, e.details);
-      }
-      throw e;
-    }
+    return reply.code(201).send(await complaints.submit(parsed.data, photo, { ip: req.ip ?? null }));
   });
 
   app.get('/api/v1/complaints', {
@@ -88,11 +79,10 @@ export function complaintsRoutes(app: App, complaints: ComplaintsService) {
 async function readPhoto(part: MultipartFile): Promise<Buffer> {
   try {
     const bytes = await part.toBuffer();
-    if (bytes.length > MAX_PHOTO_BYTES || part.file.truncated) throw tooLarge();
+    if (bytes.length > MAX_PHOTO_BYTES || part.file.truncated) throw photoTooLarge();
     return bytes;
   } catch (e) {
-    if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw photoTooLarge();
     throw e;
   }
 }
-const tooLarge = () => new DomainError('too_large', 'COMPLAINT_PHOTO_TOO_LARGE', '照片不能超过 5 MB', 'The photo must be at most 5 MB', { field: 'photo' });

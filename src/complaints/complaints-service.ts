@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db.ts';
-import { DomainError, conflict, invalid, notFound } from '../platform/errors.ts';
+import { DomainError, conflict, invalid, notFound, tooMany } from '../platform/errors.ts';
 import { appendJournal } from '../platform/journal.ts';
 import { type Actor, actorId, ensure } from '../accounts/actor.ts';
 import { logQuery } from '../access/query-log.ts';
@@ -8,7 +8,8 @@ import { parseTraceInput } from '../codes/codes-fns.ts';
 import { recordsDal } from '../records/records-dal.ts';
 import { saltedHash } from '../scan/scan-fns.ts';
 import { type ComplaintRow, complaintsDal } from './complaints-dal.ts';
-import { canMove, complaintPolicy, complaintReference, photoType } from './complaints-fns.ts';
+import { complaintPolicy } from '../accounts/policies.ts';
+import { canMove, complaintReference, photoTooLarge, photoType } from './complaints-fns.ts';
 import {
   type ComplaintInput, type ComplaintStatus, DEFAULT_RATE_LIMIT, MAX_PHOTO_BYTES, type PhotoInput, type PhotoType, type RateLimit, type StatusInput,
 } from './complaints-types.ts';
@@ -20,8 +21,6 @@ export interface ComplaintsDeps {
   now?: () => Date;
 }
 
-/** The code of the rate-limit refusal, which the intake route answers with 429. */
-export const RATE_LIMITED = 'COMPLAINT_RATE_LIMITED';
 const complaintNotFound = () => notFound('COMPLAINT_NOT_FOUND', '投诉不存在', 'Complaint not found');
 
 /** A complaint as regulators read it: with the consumer's contact (operators never get this view). */
@@ -62,7 +61,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
     async submit(input: ComplaintInput, photo: PhotoInput | null, client: { ip: string | null }) {
       let type: PhotoType | null = null;
       if (photo) {
-        if (photo.bytes.length > MAX_PHOTO_BYTES) throw new DomainError('too_large', 'COMPLAINT_PHOTO_TOO_LARGE', '照片不能超过 5 MB', 'The photo must be at most 5 MB', { field: 'photo' });
+        if (photo.bytes.length > MAX_PHOTO_BYTES) throw photoTooLarge();
         type = photoType(photo.bytes);
         if (!type) throw invalid('COMPLAINT_PHOTO_TYPE', '照片须为 JPEG、PNG 或 WebP 图片', 'The photo must be a JPEG, PNG or WebP image', { field: 'photo' });
       }
@@ -93,9 +92,8 @@ export function createComplaintsService(deps: ComplaintsDeps) {
           await dal.lockClient(clientHash);
           const recent = await dal.countFrom(clientHash, new Date(now.getTime() - limit.windowMinutes * 60_000));
           if (recent >= limit.max) {
-            // The closed set of errors has no 'too many requests'; the route answers this one with 429 and Retry-After.
-            throw new DomainError('conflict', RATE_LIMITED, `提交过于频繁：每 ${limit.windowMinutes} 分钟最多 ${limit.max} 件，请稍后再试`,
-              `Too many complaints: at most ${limit.max} every ${limit.windowMinutes} minutes; try again later`, { retryAfterSeconds: limit.windowMinutes * 60 });
+            throw tooMany('COMPLAINT_RATE_LIMITED', `提交过于频繁：每 ${limit.windowMinutes} 分钟最多 ${limit.max} 件，请稍后再试`,
+              `Too many complaints: at most ${limit.max} every ${limit.windowMinutes} minutes; try again later`, limit.windowMinutes * 60);
           }
         }
         const c = await dal.insert({

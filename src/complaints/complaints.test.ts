@@ -118,6 +118,7 @@ test('at most 5 complaints per client address an hour: the sixth is refused with
   const sixth = await submit({ text: '第 6 次', category: 'other', code }, { ip: '203.0.113.7' });
   assert.deepEqual([sixth.status, sixth.body.code, sixth.headers.get('retry-after')], [429, 'COMPLAINT_RATE_LIMITED', '3600']);
   assert.match(sixth.body.message.zh, /过于频繁/);
+  assert.deepEqual([sixth.body.status, sixth.body.retryAfterSeconds, sixth.headers.get('content-type')], [429, 3600, 'application/problem+json; charset=utf-8']);
   assert.equal((await submit({ text: '另一位消费者', category: 'other', code }, { ip: '203.0.113.8' })).status, 201);
 });
 

@@ -4,7 +4,7 @@ import { type Actor, ensure } from '../accounts/actor.ts';
 import { covers, divisionPath, getDivision, isJurisdiction } from '../registry/division.ts';
 import { OPERATOR_STATUSES } from '../registry/registry-types.ts';
 import type { Logger } from '../platform/logger.ts';
-import { createRiskWorker } from '../risk/risk-worker.ts';
+import { createWorker } from '../platform/worker.ts';
 import { dashboardDal } from './dashboard-dal.ts';
 import { childCode, dayWindow, fillSeries, scopeOf } from './dashboard-fns.ts';
 import { rollupDal } from './rollup-dal.ts';
@@ -22,16 +22,9 @@ const nameOf = (code: string) => (code === '000000' ? '全国' : divisionPath(co
 export function createDashboardService(deps: { db: Database; now?: () => Date; rollupMs?: number; rollupChunk?: number }) {
   const now = deps.now ?? (() => new Date());
   const rollup = createEventsRollup({ db: deps.db, chunk: deps.rollupChunk });
-  let log: Logger | undefined;
   let stopping = false;
-  // The risk engine's timer loop (no overlapping passes, stop() waits for the one under way). The lease is the
-  // watermark row's lock, so every server process may tick: one folds, the others skip. Errors are logged here.
-  const worker = createRiskWorker({
-    drain: () => rollup.run({ stop: () => stopping }).catch((e) => log?.error({ err: e }, 'dashboard rollup failed')),
-    scheduled: async () => undefined,
-    pollMs: deps.rollupMs ?? 60_000,
-    scheduleMs: null,
-  });
+  // The lease is the watermark row's lock, so every server process may tick: one folds, the others skip.
+  const worker = createWorker('dashboard', [{ name: 'rollup', everyMs: deps.rollupMs ?? 60_000, run: () => rollup.run({ stop: () => stopping }) }]);
   return {
     /**
      * Operators by status, open warnings, and per day over the window: registrations, batches, events, scans and
@@ -107,7 +100,6 @@ export function createDashboardService(deps: { db: Database; now?: () => Date; r
     },
     /** Starts the scheduled rollup in this process. */
     startWorker(logger: Logger) {
-      log = logger;
       stopping = false;
       worker.start(logger);
     },

@@ -2,7 +2,7 @@
  * The closed set of domain errors. Services throw these; one HTTP error handler maps them to
  * RFC 9457 problem+json. Every error carries a stable machine code and a message in Chinese and English.
  */
-export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_large';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'too_many';
 
 export interface ErrorDetail {
   field?: string;
@@ -39,3 +39,9 @@ export const notFound = (code: string, zh: string, en: string, details?: Record<
 /** The request clashes with the current state. */
 export const conflict = (code: string, zh: string, en: string, details?: Record<string, unknown>) =>
   new DomainError('conflict', code, zh, en, details);
+/**
+ * Too many requests from this caller for now: rendered as 429 with a Retry-After header of `retryAfterSeconds`
+ * (also a detail of the problem).
+ */
+export const tooMany = (code: string, zh: string, en: string, retryAfterSeconds: number, details?: Record<string, unknown>) =>
+  new DomainError('too_many', code, zh, en, { ...details, retryAfterSeconds });

@@ -24,7 +24,7 @@ export interface DeclaredRoute { method: string; url: string; allow: readonly Ro
 export type App = FastifyInstance<any, any, any, Logger, ZodTypeProvider>;
 
 const STATUS: Record<ErrorKind, number> = {
-  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, too_large: 413,
+  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, too_large: 413, too_many: 429,
 };
 
 /** Writes an RFC 9457 problem+json response. */
@@ -107,6 +107,7 @@ export async function createHttp(opts: HttpOptions): Promise<App> {
 
   app.setErrorHandler((err: any, req, reply) => {
     if (err instanceof DomainError) {
+      if (err.kind === 'too_many') reply.header('retry-after', String(err.details.retryAfterSeconds));
       return sendProblem(reply, STATUS[err.kind], err.code, err.zh, err.en, err.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -27,8 +27,6 @@ export interface NoticeRow {
   issued_by: string | null; issued_role: string; issuer_jurisdiction: string; run_id: string | null; created_at: Date; due_at: Date;
   acknowledged_at: Date | null; acknowledged_by: string | null; responded_at: Date | null; escalated_at: Date | null;
 }
-/** The automatic hold proposal of a failed-inspection warning (src/risk): the batch and everything downstream of it. */
-export interface HoldProposalRow { warning_id: string; start_codes: string[]; affected_codes: string[]; affected_operator_ids: string[]; truncated: boolean; created_at: Date }
 /** A notice with its operator, what the operator accounted for and how its webhook deliveries stand. */
 export interface NoticeListRow extends NoticeRow {
   operator_name: string; uscc: string; division_code: string;
@@ -78,13 +76,6 @@ export function recallDal(q: Queryable) {
     },
     async incidentByWarning(warningId: string) {
       return (await q.query<IncidentRow>('SELECT * FROM incidents WHERE warning_id = $1', [warningId])).rows[0];
-    },
-    /** The hold proposal stored with the risk warning an incident was opened from, if that warning has one. */
-    async holdProposal(warningId: string | null) {
-      if (!warningId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(warningId)) return undefined;
-      return (await q.query<HoldProposalRow>(
-        `SELECT warning_id, start_codes, affected_codes, affected_operator_ids::text[] AS affected_operator_ids, truncated, created_at
-           FROM risk_hold_proposals WHERE warning_id = $1::uuid`, [warningId])).rows[0];
     },
     /**
      * Incidents newest first; with a division prefix, those owned inside it or with an affected operator inside it

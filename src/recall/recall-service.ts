@@ -17,10 +17,11 @@ import { recordsDal } from '../records/records-dal.ts';
 import { createJobWorker } from '../epcis/epcis-queue.ts';
 import { applyLevel, frontierKeys, startTrace, type TraceState } from '../trace/trace-fns.ts';
 import { traceDal } from '../trace/trace-dal.ts';
+import { type HoldProposalRow, riskDal } from '../risk/risk-dal.ts';
 import { MAX_TRACE_NODES, type Direction } from '../trace/trace-types.ts';
 import * as fns from './recall-fns.ts';
 import {
-  recallDal, type AffectedRow, type AffectedSummaryRow, type HoldProposalRow, type IncidentRow, type LotRow, type NoticeListRow, type NoticeRow, type OperatorRow, type StoredHolding,
+  recallDal, type AffectedRow, type AffectedSummaryRow, type IncidentRow, type LotRow, type NoticeListRow, type NoticeRow, type OperatorRow, type StoredHolding,
 } from './recall-dal.ts';
 import { cteCsv, cteRows, CTE_COLUMNS, siteIdOf, workbook, type CteContext, type Sheet } from './recall-export.ts';
 import { createOutboxSender } from './recall-outbox.ts';
@@ -77,6 +78,13 @@ function presentHold(h: HoldProposalRow) {
     warningId: h.warning_id, startCodes: h.start_codes, affectedCount: h.affected_codes.length, affectedCodes: h.affected_codes,
     affectedOperatorIds: h.affected_operator_ids, truncated: h.truncated, createdAt: h.created_at.toISOString(),
   };
+}
+
+/** The hold proposal stored with the risk warning an incident was opened from, if that warning has one (src/risk). */
+async function holdOfWarning(q: Queryable, warningId: string | null): Promise<{ row: HoldProposalRow | undefined }> {
+  // incidents.warning_id is text: only a uuid can name a risk warning.
+  if (!warningId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(warningId)) return { row: undefined };
+  return { row: (await riskDal(q).holdProposals([warningId]))[0] };
 }
 
 /** An incident; with `hold` (when read one at a time) the hold proposal of its warning, or null. */
@@ -559,7 +567,7 @@ export function createRecallService(deps: RecallDeps) {
       const existing = async () => {
         const dal = recallDal(db.pool);
         const i = input.warningId ? await dal.incidentByWarning(input.warningId) : undefined;
-        return i && { created: false, incident: presentIncident(i, await dal.affectedSummary(i.id), { row: await dal.holdProposal(i.warning_id) }) };
+        return i && { created: false, incident: presentIncident(i, await dal.affectedSummary(i.id), await holdOfWarning(db.pool, i.warning_id)) };
       };
       const before = await existing();
       if (before) return before;
@@ -606,7 +614,7 @@ export function createRecallService(deps: RecallDeps) {
             type: 'incident.opened', subjectType: 'incident', subjectId: i.id,
             payload: { number: i.number, codes: named, reason: i.reason, severity, warningId: i.warning_id, affected },
           });
-          return { created: true, incident: presentIncident(i, await dal.affectedSummary(i.id), { row: await dal.holdProposal(i.warning_id) }) };
+          return { created: true, incident: presentIncident(i, await dal.affectedSummary(i.id), await holdOfWarning(q, i.warning_id)) };
         });
       } catch (e) {
         // A concurrent open from the same warning won the race.
@@ -627,7 +635,7 @@ export function createRecallService(deps: RecallDeps) {
     async get(actor: Actor, id: string) {
       const i = await readable(actor, id);
       const dal = recallDal(db.pool);
-      return presentIncident(i, await dal.affectedSummary(id), { row: await dal.holdProposal(i.warning_id) });
+      return presentIncident(i, await dal.affectedSummary(id), await holdOfWarning(db.pool, i.warning_id));
     },
 
     /** The affected set: every holding of every affected code, with who holds it and whether it was sold on. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { RiskService } from './risk-service.ts';
 import { RULE_IDS, SEVERITIES, WARNING_STATUSES } from './risk-types.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 const Id = z.object({ id: z.uuid() });
 const Reason = z.object({ reason: z.string().trim().min(1).max(1000) });
 

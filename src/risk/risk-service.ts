@@ -11,7 +11,7 @@ import { logQuery } from '../access/query-log.ts';
 import { jurisdictionPrefix } from '../registry/division.ts';
 import { type HoldProposalRow, type RiskDal, riskDal, type WarningFilter, type WarningRow } from './risk-dal.ts';
 import { evaluateCaptured, evaluateScheduled, holdProposal, RULES, ruleCatalogue, SCHEDULED_RULES } from './risk-rules.ts';
-import { createRiskWorker } from './risk-worker.ts';
+import { createWorker } from '../platform/worker.ts';
 import { type AllSettings, type Finding, RULE_IDS, type RuleId, SETTINGS_SCHEMAS } from './risk-types.ts';
 import { incidentFromWarning, type IncidentReason, type IncidentSeverity } from './risk-fns.ts';
 
@@ -175,13 +175,13 @@ export function createRiskService(deps: RiskDeps) {
     return { ran: true as const, ...result };
   }
 
-  const worker = createRiskWorker({
-    drain: evaluatePending,
-    // Instances tick at different phases; the lease admits one run per interval (less a tenth for clock drift).
-    scheduled: () => runScheduled(deps.scheduleMinutes * 54),
-    pollMs: OUTBOX_POLL_MS,
-    scheduleMs: deps.scheduleMinutes > 0 ? deps.scheduleMinutes * 60_000 : null,
-  });
+  // Every OUTBOX_POLL_MS: the captures waiting in the outbox (of this process or any other). Every scheduleMinutes, when
+  // set: the scheduled rules, which only the instance holding the database lease runs; instances tick at different
+  // phases, and the lease admits one run per interval (less a tenth for clock drift).
+  const worker = createWorker('risk', [
+    { name: 'outbox', everyMs: OUTBOX_POLL_MS, run: evaluatePending },
+    ...(deps.scheduleMinutes > 0 ? [{ name: 'schedule', everyMs: deps.scheduleMinutes * 60_000, run: () => runScheduled(deps.scheduleMinutes * 54) }] : []),
+  ]);
 
   async function settingsViews() {
     const { rows, effective } = await loadSettings(db.pool);
