@@ -4,7 +4,7 @@
  * produced in chunks as the native records would write them (docs/events.md), ready for the capture path.
  */
 import { randomInt } from 'node:crypto';
-import type { Queryable } from '../src/platform/db.ts';
+import type { Database, Queryable } from '../src/platform/db.ts';
 import { generateCode } from '../src/codes/code-scheme.ts';
 import { codeUri, partyUri, siteUri, type EpcisEvent } from '../src/events/events-fns.ts';
 import type { Attribution } from '../src/events/events-service.ts';
@@ -130,4 +130,21 @@ export function flowEvents(plan: FlowPlan, farmCodes: string[], outputCodes: str
   out.push(...handOver(plan.processors.at(-1)!, plan.distributor, final, 100));
   for (const retailer of plan.retailers) out.push(...handOver(plan.distributor, retailer, final, 10), sale(retailer, final));
   return out;
+}
+
+/**
+ * `flows` planned flows with their batches made (farm batches, then each stage's outputs: master data, one
+ * transaction each) and their events in order, ready to capture.
+ */
+export async function makeFlows(db: Database, shape: ChainShape, flows: number): Promise<ChainEvent[]> {
+  const plans = Array.from({ length: flows }, () => planFlow(shape));
+  const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
+  const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
+  const chunk: ChainEvent[] = [];
+  let f = 0; let o = 0;
+  for (const p of plans) {
+    chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
+    f += p.farms.length; o += p.processors.length;
+  }
+  return chunk;
 }

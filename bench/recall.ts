@@ -28,7 +28,7 @@ import type { Actor } from '../src/accounts/actor.ts';
 import { createRecallService } from '../src/recall/recall-service.ts';
 import { SYSTEM_ACTOR } from '../src/recall/recall-types.ts';
 import { StatementClock, breakdown } from './clock.ts';
-import { commission, flowEvents, handOver, makeBatches, makeParties, planFlow, sale, transform, type ChainEvent, type ChainShape, type Party } from './chain.ts';
+import { commission, handOver, makeBatches, makeFlows, makeParties, sale, transform, type ChainEvent, type ChainShape, type Party } from './chain.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -168,15 +168,7 @@ async function build(): Promise<{ ingredient: string; scans: number }> {
   }));
   let noise = 0;
   while (noise < NOISE) {
-    const plans = Array.from({ length: 100 }, () => planFlow(shape));
-    const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
-    const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
-    const chunk: ChainEvent[] = [];
-    let f = 0; let o = 0;
-    for (const p of plans) {
-      chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
-      f += p.farms.length; o += p.processors.length;
-    }
+    const chunk = await makeFlows(db, shape, 100);
     await captureAll(chunk);
     noise += chunk.length;
     process.stderr.write(`\rnoise: ${noise.toLocaleString()} events   `);

@@ -36,7 +36,7 @@ import { captureInTx } from '../src/events/events-service.ts';
 import { Worker } from 'node:worker_threads';
 import { BULK_COLS } from './bulk-rows.ts';
 import type { Actor } from '../src/accounts/actor.ts';
-import { makeParties, makeBatches, planFlow, flowEvents, type ChainEvent, type ChainShape, type Party } from './chain.ts';
+import { makeParties, makeFlows, type ChainShape, type Party } from './chain.ts';
 import { StatementClock, breakdown } from './clock.ts';
 
 const { values: args } = parseArgs({ options: {
@@ -102,15 +102,7 @@ async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
       // Loading, not measured: no wait on each chunk's WAL flush (the rebuild and VACUUM after it are durable).
       await client.query('SET synchronous_commit = off');
       while (loaded < count && performance.now() < deadline) {
-        const plans = Array.from({ length: 200 }, () => planFlow(shape));
-        const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
-        const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
-        const chunk: ChainEvent[] = [];
-        let f = 0; let o = 0;
-        for (const p of plans) {
-          chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
-          f += p.farms.length; o += p.processors.length;
-        }
+        const chunk = await makeFlows(db, shape, 200);
         loaded += chunk.length;
         // A block of the identity's values: the first is nextval, the sequence then stands at the last.
         const first = Number((await client.query<{ s: string }>(
@@ -201,16 +193,8 @@ try {
     clock.take();
     try {
       while (captured < CAPTURE) {
-        const plans = Array.from({ length: CHUNK_FLOWS }, () => planFlow(shape));
         // Batches and codes are master data made by the records that commission them; not part of the timing.
-        const farmCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.farms)));
-        const outputCodes = await db.tx((q) => makeBatches(q, plans.flatMap((p) => p.processors)));
-        const chunk: ChainEvent[] = [];
-        let f = 0; let o = 0;
-        for (const p of plans) {
-          chunk.push(...flowEvents(p, farmCodes.slice(f, f + p.farms.length), outputCodes.slice(o, o + p.processors.length)));
-          f += p.farms.length; o += p.processors.length;
-        }
+        const chunk = await makeFlows(db, shape, CHUNK_FLOWS);
         const t0 = performance.now();
         const r = await timed.tx((q) => captureInTx(q, ADMIN, { events: chunk.map((c) => c.event), attribution: chunk.map((c) => c.attribution), source: 'native', errorBehaviour: 'rollback' }));
         captureMs += performance.now() - t0;
