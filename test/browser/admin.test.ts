@@ -43,6 +43,8 @@ test('admin: creates a city regulator (the division is named as typed), who can 
   await form.getByLabel('管辖区划代码').fill('350600');
   await form.getByRole('button', { name: '创建账号' }).click();
   await form.getByRole('alert').waitFor();
+  assert.equal(await form.getByRole('alert').getAttribute('data-code'), 'USERNAME_TAKEN');
+  assert.match(await form.getByRole('alert').innerText(), /用户名已被使用/);
 
   await page.getByRole('button', { name: '停用 zz-regulator' }).click();
   await page.getByRole('button', { name: '启用 zz-regulator' }).waitFor();

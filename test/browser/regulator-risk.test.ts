@@ -129,6 +129,11 @@ test('a failed inspection raises a warning; the regulator opens an incident in o
   await page.goto(`/reg/warnings/${warningId}`);
   await page.getByText('已由此预警立案').waitFor();
   assert.equal(await page.getByRole('button', { name: '一键立案' }).count(), 0);
+  // The link names the incident by its number and leads to it.
+  const opened = (await b.t.call('GET', `/api/v1/incidents/${incidentId}`, { as: await b.t.login('fj-regulator', DEMO_PASSWORD) })).body;
+  const toIncident = page.getByRole('link', { name: opened.number, exact: true });
+  await toIncident.waitFor();
+  assert.equal(await toIncident.getAttribute('href'), `/reg/incidents/${incidentId}`);
   assert.deepEqual(errors, []);
 });
 

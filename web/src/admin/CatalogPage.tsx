@@ -11,7 +11,7 @@ const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 1
 
 /** The key-trace catalog (重点追溯产品目录): what is listed on a date, list a category, end a listing. */
 export function CatalogPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const client = useQueryClient();
   const [asOf, setAsOf] = useState(today());
   const [form, setForm] = useState({ categoryCode: '', effectiveFrom: today(), effectiveTo: '', note: '' });
@@ -24,13 +24,12 @@ export function CatalogPage() {
     mutationFn: () => post<Listing>('/api/v1/key-trace-catalog', {
       categoryCode: form.categoryCode, effectiveFrom: form.effectiveFrom, effectiveTo: form.effectiveTo || null, note: form.note || null,
     }),
-    onSuccess: (l) => { setDone(`${t('已列入：', 'Listed: ')}${lang === 'zh' ? l.categoryNameZh : l.categoryNameEn}`); refresh(); },
+    onSuccess: (l) => { setDone(`${t('已列入：', 'Listed: ')}${t(l.categoryNameZh, l.categoryNameEn)}`); refresh(); },
   });
   const end = useMutation({
     mutationFn: (l: Listing) => post<Listing>(`/api/v1/key-trace-catalog/${l.id}/end`, { effectiveTo: ending[l.id] || today() }),
     onSuccess: () => { setDone(t('已设置截止日期', 'End date set')); refresh(); },
   });
-  const name = (c: { nameZh: string; nameEn: string }) => (lang === 'zh' ? c.nameZh : c.nameEn);
   const cats = categories.data?.items ?? [];
   const depth = (code: string) => code.split('.').length - 1;
   const submit = (e: FormEvent) => { e.preventDefault(); add.mutate(); };
@@ -43,7 +42,7 @@ export function CatalogPage() {
           <SelectField label={t('产品分类', 'Category')} required value={form.categoryCode} onChange={(e) => setForm({ ...form, categoryCode: e.target.value })}
             hint={t('列入上级分类即覆盖其全部下级分类', 'Listing a category covers all categories below it')}>
             <option value="">{t('请选择', 'Choose…')}</option>
-            {cats.map((c) => <option key={c.code} value={c.code}>{'\u00a0\u00a0'.repeat(depth(c.code))}{name(c)}（{c.code}）</option>)}
+            {cats.map((c) => <option key={c.code} value={c.code}>{'\u00a0\u00a0'.repeat(depth(c.code))}{t(c.nameZh, c.nameEn)}（{c.code}）</option>)}
           </SelectField>
           <Field label={t('生效日期', 'Effective from')} type="date" required value={form.effectiveFrom} onChange={(e) => setForm({ ...form, effectiveFrom: e.target.value })} />
           <Field label={t('截止日期（当日起不再适用，可空）', 'Effective to (first day no longer in force; optional)')} type="date" value={form.effectiveTo} onChange={(e) => setForm({ ...form, effectiveTo: e.target.value })} />
@@ -55,7 +54,7 @@ export function CatalogPage() {
       <Card title={t('某日有效的目录', 'Catalog in force on a date')} actions={<Field label={t('日期', 'Date')} type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />}>
         <ProblemMessage error={listings.error ?? end.error} />
         <Table rows={listings.data?.items ?? []} rowKey={(l) => l.id} empty={t('该日没有列入目录的分类', 'Nothing listed on that date')} columns={[
-          { key: 'c', title: t('分类', 'Category'), render: (l) => <>{lang === 'zh' ? l.categoryNameZh : l.categoryNameEn} <code>{l.categoryCode}</code></> },
+          { key: 'c', title: t('分类', 'Category'), render: (l) => <>{t(l.categoryNameZh, l.categoryNameEn)} <code>{l.categoryCode}</code></> },
           { key: 'f', title: t('生效', 'From'), render: (l) => l.effectiveFrom },
           { key: 't', title: t('截止', 'To'), render: (l) => l.effectiveTo ?? <Badge tone="info">{t('长期', 'open-ended')}</Badge> },
           { key: 'n', title: t('备注', 'Note'), render: (l) => l.note ?? '' },
@@ -71,7 +70,7 @@ export function CatalogPage() {
         <ul className="tree">
           {cats.map((c) => (
             <li key={c.code} style={{ paddingLeft: depth(c.code) * 18 }}>
-              {name(c)} <code className="muted">{c.code}</code> {c.keyTraced && <Badge tone="good">{t('今日重点追溯', 'key-traced today')}</Badge>}
+              {t(c.nameZh, c.nameEn)} <code className="muted">{c.code}</code> {c.keyTraced && <Badge tone="good">{t('今日重点追溯', 'key-traced today')}</Badge>}
             </li>
           ))}
         </ul>

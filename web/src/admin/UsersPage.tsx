@@ -21,10 +21,12 @@ function useDivision(code: string) {
   });
 }
 
+const EMPTY_FORM = { username: '', password: '', displayName: '', jurisdiction: '', operatorQuery: '', operatorId: '' };
+
 function NewUserForm({ onDone }: { onDone: (u: User) => void }) {
   const { t } = useI18n();
   const [role, setRole] = useState<Role>('regulator');
-  const [form, setForm] = useState({ username: '', password: '', displayName: '', jurisdiction: '', operatorQuery: '', operatorId: '' });
+  const [form, setForm] = useState(EMPTY_FORM);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   const division = useDivision(form.jurisdiction);
   const operators = useQuery({
@@ -37,7 +39,7 @@ function NewUserForm({ onDone }: { onDone: (u: User) => void }) {
       jurisdiction: role === 'regulator' ? form.jurisdiction : null,
       operatorId: needsOperator(role) ? form.operatorId || null : null,
     }),
-    onSuccess: (u) => { onDone(u); setForm({ username: '', password: '', displayName: '', jurisdiction: '', operatorQuery: '', operatorId: '' }); },
+    onSuccess: (u) => { onDone(u); setForm(EMPTY_FORM); },
   });
   const submit = (e: FormEvent) => { e.preventDefault(); create.mutate(); };
   return (

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, named, statusTone } from './labels.ts';
-import { CodeLink, Facts } from './parts.tsx';
+import { CodeLink, Facts, FilterBar, ParamFilter, VocabOptions } from './parts.tsx';
 
 /** A complaint as GET /api/v1/complaints[/:id] presents it (src/complaints/complaints-service.ts). */
 export interface Complaint {
@@ -20,20 +20,15 @@ export interface Complaint {
 /** Complaints reaching the regulator's jurisdiction, newest first. */
 export function ComplaintList() {
   const { t, dt } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const status = params.get('status') ?? '';
   const q = useQuery({ queryKey: ['complaints', status], queryFn: () => get<{ items: Complaint[] }>(`/api/v1/complaints${qs({ status })}`) });
   return (
     <>
       <PageTitle>{t('投诉举报', 'Complaints')}</PageTitle>
-      <Card>
-        <form className="form" role="search" aria-label={t('筛选投诉', 'Filter complaints')} onSubmit={(e) => e.preventDefault()}>
-          <SelectField label={t('状态', 'Status')} value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {}, { replace: true })}>
-            <option value="">{t('全部', 'All')}</option>
-            {Object.keys(COMPLAINT_STATUSES).map((s) => <option key={s} value={s}>{named(COMPLAINT_STATUSES, s, t)}</option>)}
-          </SelectField>
-        </form>
-      </Card>
+      <FilterBar label={t('筛选投诉', 'Filter complaints')}>
+        <ParamFilter param="status" label={t('状态', 'Status')} names={COMPLAINT_STATUSES} />
+      </FilterBar>
       {q.isLoading && <Loading />}
       <ProblemMessage error={q.error} />
       {q.data && (
@@ -112,7 +107,7 @@ export function ComplaintDetail() {
           [t('涉及产品', 'Product'), c.product?.name ?? '—'],
           [t('涉及主体', 'Operator'), c.operator?.name ?? '—'],
           [t('追溯码', 'Trace code'), code ? <CodeLink code={code} /> : '—'],
-          ...(me?.role === 'regulator' || me?.role === 'platform-admin' ? [[t('联系方式', 'Contact'), c.contact || t('未留', 'None given')] as [string, string]] : []),
+          (me?.role === 'regulator' || me?.role === 'platform-admin') && [t('联系方式', 'Contact'), c.contact || t('未留', 'None given')],
         ]} />
         {code && <p><Link to={`/reg/incidents/new?code=${encodeURIComponent(code)}`}>{t('以此追溯码立案', 'Open an incident on this code')}</Link></p>}
       </Card>
@@ -127,7 +122,7 @@ export function ComplaintDetail() {
         {next.length > 0 ? (
           <form className="form" noValidate onSubmit={submit}>
             <SelectField label={t('新状态', 'New status')} required value={chosen} onChange={(e) => setStatus(e.target.value)}>
-              {next.map((s) => <option key={s} value={s}>{named(COMPLAINT_STATUSES, s, t)}</option>)}
+              <VocabOptions names={COMPLAINT_STATUSES} values={next} />
             </SelectField>
             <TextArea className="wide" label={t('办理说明', 'Note')} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)}
               required={chosen === 'closed'} error={noteMissing ? t('办结时请填写办理说明', 'Say what was found and done when closing') : null}

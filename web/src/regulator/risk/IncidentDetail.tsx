@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { download, get, post } from '../../lib/api.ts';
@@ -10,7 +10,7 @@ import {
   INCIDENT_REASONS, INCIDENT_STATUSES, levelTone, named, NOTICE_KINDS, OPERATOR_TYPES, RECALL_LEVELS, RESPONSE_ACTIONS, RUN_STATUSES,
   SOURCE_PARTS, statusTone,
 } from './labels.ts';
-import { CodeLink, CodeList, Facts } from './parts.tsx';
+import { CodeLink, CodeList, Facts, Stats, VocabOptions } from './parts.tsx';
 import type { Incident } from './Incidents.tsx';
 
 interface OperatorRef { id: string; name: string | null; uscc: string | null; divisionCode: string | null }
@@ -116,18 +116,18 @@ export function IncidentDetail() {
           [t('立案辖区', 'Jurisdiction'), `${i.jurisdictionName} (${i.jurisdiction})`],
           [t('立案时间', 'Opened'), dt(i.openedAt)],
           [t('通知升级时限', 'Notices escalate after'), t(`${num(i.escalateAfterMinutes / 60)} 小时`, `${num(i.escalateAfterMinutes / 60)} hours`)],
-          ...(i.affected ? [[t('受影响范围', 'Affected'), <>
+          !!i.affected && [t('受影响范围', 'Affected'), <>
             {t(`${num(i.affected.codes)} 个追溯码，${num(i.affected.operators)} 个主体，${num(i.affected.holdings)} 条持有记录`,
               `${num(i.affected.codes)} codes, ${num(i.affected.operators)} operators, ${num(i.affected.holdings)} holdings`)}
             <span className="muted"> · {t('计算于 ', 'computed ')}{dt(i.affected.computedAt)}</span>
             {i.affected.truncated && <strong> {t('（已截断）', '(truncated)')}</strong>}
-          </>] as [string, ReactNode]] : []),
-          ...(i.holdProposal ? [[t('暂停销售建议', 'Hold proposal'), <>
+          </>],
+          !!i.holdProposal && [t('暂停销售建议', 'Hold proposal'), <>
             {t(`预警建议暂停 ${num(i.holdProposal.affectedCount)} 个追溯码，涉及 ${num(i.holdProposal.affectedOperatorIds.length)} 个主体`,
               `The warning proposed holding ${num(i.holdProposal.affectedCount)} codes at ${num(i.holdProposal.affectedOperatorIds.length)} operators`)}
             {i.holdProposal.truncated && <strong> {t('（已截断）', '(truncated)')}</strong>}
-          </>] as [string, ReactNode]] : []),
-          ...(i.closedAt ? [[t('结案时间', 'Closed'), dt(i.closedAt)] as [string, string]] : []),
+          </>],
+          !!i.closedAt && [t('结案时间', 'Closed'), dt(i.closedAt)],
         ]} />
         {i.conclusion && <p><strong>{t('结论：', 'Conclusion: ')}</strong>{i.conclusion}</p>}
       </Card>
@@ -257,11 +257,9 @@ function ImpactPanel({ id }: { id: string }) {
   const scanDivisions = [...new Set(d.scans.byDivisionAndDay.map((s) => s.division))];
   return (
     <>
-      <div className="stats">
-        <div className="stat"><div className="n">{num(d.operators)}</div><div className="l">{t('受影响主体', 'Operators affected')}</div></div>
-        <div className="stat"><div className="n">{num(leaves.length)}</div><div className="l">{t('涉及县（区）', 'Counties')}</div></div>
-        <div className="stat"><div className="n">{num(d.scans.total)}</div><div className="l">{t('消费者扫码次数', 'Consumer scans')}</div></div>
-      </div>
+      <Stats items={[
+        [t('受影响主体', 'Operators affected'), d.operators], [t('涉及县（区）', 'Counties'), leaves.length], [t('消费者扫码次数', 'Consumer scans'), d.scans.total],
+      ]} />
       <Card title={t('按行政区划', 'By division')}>
         <BarChart label={t('各县（区）受影响数量', 'Affected quantity per county')} horizontal
           categories={leaves.map((n) => n.name)}
@@ -339,7 +337,7 @@ function NoticesPanel({ incident }: { incident: Incident }) {
             'Notifies every affected operator in your jurisdiction; operators elsewhere are listed for hand-over to their regulator. Each operator gets one notice per incident.')}</p>
           <form className="form" onSubmit={submit}>
             <SelectField label={t('通知类型', 'Kind')} required value={kind} onChange={(e) => setKind(e.target.value)}>
-              {Object.keys(NOTICE_KINDS).map((k) => <option key={k} value={k}>{named(NOTICE_KINDS, k, t)}</option>)}
+              <VocabOptions names={NOTICE_KINDS} />
             </SelectField>
             <TextArea className="wide" label={t('通知内容', 'Message')} maxLength={2000} value={message} onChange={(e) => setMessage(e.target.value)}
               hint={t('可选，最多 2000 字', 'Optional, up to 2000 characters')} />
@@ -425,12 +423,10 @@ function ProgressPanel({ id }: { id: string }) {
   const p = q.data;
   return (
     <>
-      <div className="stats">
-        <div className="stat"><div className="n">{num(p.notices.total)}</div><div className="l">{t('已发通知', 'Notices sent')}</div></div>
-        <div className="stat"><div className="n">{num(p.notices.acknowledged)}</div><div className="l">{t('已确认', 'Acknowledged')}</div></div>
-        <div className="stat"><div className="n">{num(p.notices.responded)}</div><div className="l">{t('已报告处置', 'Answered')}</div></div>
-        <div className="stat"><div className="n">{num(p.notices.escalated)}</div><div className="l">{t('已升级', 'Escalated')}</div></div>
-      </div>
+      <Stats items={[
+        [t('已发通知', 'Notices sent'), p.notices.total], [t('已确认', 'Acknowledged'), p.notices.acknowledged],
+        [t('已报告处置', 'Answered'), p.notices.responded], [t('已升级', 'Escalated'), p.notices.escalated],
+      ]} />
       <Card title={t('数量核销', 'Quantities accounted for')}>
         <Table<Progress['quantities'][number]>
           rows={p.quantities} rowKey={(x) => x.unit} empty={t('无受影响数量', 'No affected quantity')}

@@ -5,7 +5,7 @@ import { get, post, qs } from '../../lib/api.ts';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Field, Loading, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
 import { INCIDENT_REASONS, INCIDENT_STATUSES, levelTone, named, RECALL_LEVELS, statusTone } from './labels.ts';
-import { CodeList } from './parts.tsx';
+import { CodeList, FilterBar, ParamFilter, VocabOptions } from './parts.tsx';
 
 export interface Incident {
   id: string; number: string; status: 'open' | 'closed'; reason: string; severity: string; description: string | null;
@@ -20,7 +20,7 @@ export interface Incident {
 /** Incidents the regulator may read (its own and those handed over to it), newest first. */
 export function IncidentList() {
   const { t, dt } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const status = params.get('status') ?? '';
   const q = useQuery({ queryKey: ['incidents', status], queryFn: () => get<{ items: Incident[] }>(`/api/v1/incidents${qs({ status, limit: 500 })}`) });
   return (
@@ -28,15 +28,9 @@ export function IncidentList() {
       <PageTitle actions={<Link className="btn btn-primary" to="/reg/incidents/new">{t('新建事件', 'New incident')}</Link>}>
         {t('问题食品事件与召回', 'Incidents and recalls')}
       </PageTitle>
-      <Card>
-        <form className="form" role="search" aria-label={t('筛选事件', 'Filter incidents')} onSubmit={(e) => e.preventDefault()}>
-          <SelectField label={t('状态', 'Status')} value={status}
-            onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {}, { replace: true })}>
-            <option value="">{t('全部', 'All')}</option>
-            {Object.keys(INCIDENT_STATUSES).map((s) => <option key={s} value={s}>{named(INCIDENT_STATUSES, s, t)}</option>)}
-          </SelectField>
-        </form>
-      </Card>
+      <FilterBar label={t('筛选事件', 'Filter incidents')}>
+        <ParamFilter param="status" label={t('状态', 'Status')} names={INCIDENT_STATUSES} />
+      </FilterBar>
       {q.isLoading && <Loading />}
       <ProblemMessage error={q.error} />
       {q.data && (
@@ -98,11 +92,11 @@ export function NewIncident() {
             error={codesError} spellCheck={false}
             hint={t('每行一个：追溯码、扫码网址或 GS1 数字链接；单品码会带入其批次（最多 100 个）', 'One per line: trace code, scan URL or GS1 Digital Link; an item code brings in its batch (up to 100)')} />
           <SelectField label={t('立案原因', 'Reason')} required value={reason} onChange={(e) => setReason(e.target.value)}>
-            {Object.keys(INCIDENT_REASONS).map((r) => <option key={r} value={r}>{named(INCIDENT_REASONS, r, t)}</option>)}
+            <VocabOptions names={INCIDENT_REASONS} />
           </SelectField>
           <SelectField label={t('召回级别', 'Recall level')} required value={severity} onChange={(e) => setSeverity(e.target.value)}
             hint={t('未确认的通知分别在 24、48、72 小时后升级', 'Unacknowledged notices escalate after 24, 48 or 72 hours')}>
-            {Object.keys(RECALL_LEVELS).map((r) => <option key={r} value={r}>{named(RECALL_LEVELS, r, t)}</option>)}
+            <VocabOptions names={RECALL_LEVELS} />
           </SelectField>
           <Field label={t('升级时限（分钟，可选）', 'Escalate after (minutes, optional)')} type="number" min={1} max={43200} step={1}
             value={escalate} onChange={(e) => setEscalate(e.target.value)} hint={t('留空按级别默认', 'Empty: by level')} />

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, TextArea } from '../../lib/ui.tsx';
 import { named, WARNING_SEVERITIES } from './labels.ts';
-import { FactValue } from './parts.tsx';
+import { FactValue, VocabOptions } from './parts.tsx';
 import type { RuleEntry } from './Warnings.tsx';
 
 interface SettingsView { rule: string; defaults: Record<string, unknown>; overrides: Record<string, unknown>; effective: Record<string, unknown>; updatedAt: string | null }
@@ -69,10 +69,13 @@ export function RiskRules() {
   );
 }
 
+/** Whether a rule setting names a warning severity (`severity`, `…Severity`). */
+const isSeverity = (key: string) => key === 'severity' || key.endsWith('Severity');
+
 /** A setting's value: severities and yes/no in words, the rest as the API gives it. */
 function SettingValue({ name, value }: { name: string; value: unknown }) {
   const { t } = useI18n();
-  if (name === 'severity' || name.endsWith('Severity')) return <>{named(WARNING_SEVERITIES, String(value), t)}</>;
+  if (isSeverity(name)) return <>{named(WARNING_SEVERITIES, String(value), t)}</>;
   if (typeof value === 'boolean') return <>{value ? t('是', 'Yes') : t('否', 'No')}</>;
   return <FactValue value={value} />;
 }
@@ -135,10 +138,10 @@ function RuleEditor({ rule, view, onDone }: { rule: RuleEntry; view: SettingsVie
             </label>
           );
         }
-        if (s.key === 'severity' || s.key.endsWith('Severity')) {
+        if (isSeverity(s.key)) {
           return (
             <SelectField key={s.key} label={label} value={String(value)} onChange={(e) => set(e.target.value)}>
-              {Object.keys(WARNING_SEVERITIES).map((x) => <option key={x} value={x}>{named(WARNING_SEVERITIES, x, t)}</option>)}
+              <VocabOptions names={WARNING_SEVERITIES} />
             </SelectField>
           );
         }
@@ -149,7 +152,7 @@ function RuleEditor({ rule, view, onDone }: { rule: RuleEntry; view: SettingsVie
             hint={k === 'lines' ? t('每行一项', 'One per line') : t('JSON 格式', 'JSON')} spellCheck={false} />
         );
       })}
-      {localError && <div className="problem" role="alert">{localError}</div>}
+      <ProblemMessage error={localError} />
       <ProblemMessage error={save.error} />
       <div className="form-actions">
         <Button type="submit" busy={save.isPending}>{t('保存', 'Save')}</Button>

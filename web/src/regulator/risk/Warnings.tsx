@@ -4,9 +4,10 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { get, post, qs } from '../../lib/api.ts';
 import type { Bilingual } from '../../lib/i18n.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
+import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, Table, TextArea } from '../../lib/ui.tsx';
 import { named, RULES, severityTone, statusTone, WARNING_SEVERITIES, WARNING_STATUSES } from './labels.ts';
-import { CodeList, Facts, FactValue } from './parts.tsx';
+import { CodeList, Facts, FactValue, FilterBar, ParamFilter } from './parts.tsx';
+import type { Incident } from './Incidents.tsx';
 
 interface Decision { by: string | null; role: string | null; at: string; reason: string | null }
 export interface Warning {
@@ -16,27 +17,21 @@ export interface Warning {
   firstSeenAt: string; lastSeenAt: string; acknowledged: Decision | null; closed: Decision | null;
   holdProposal: { startCodes?: string[]; affectedCodes?: string[]; affectedOperatorIds?: string[]; affectedCount: number; truncated: boolean; createdAt: string } | null;
   events?: Array<{ seq: string; eventId: string }>;
-  incident?: { id: string; number?: string } | null;
-  incidentId?: string | null;
+  /** The incident opened from this warning, if any (one per warning). */
+  incidentId: string | null;
 }
 export interface RuleEntry {
   id: string; item: number; name: Bilingual; description: Bilingual; triggers: string[];
   settings: Array<{ key: string; description: Bilingual; default: unknown; value: unknown }>;
 }
-interface IncidentRef { id: string; number: string; warningId: string | null; status: string }
 
 const PAGE = 50;
 
 /** Warnings of the caller's jurisdiction, newest first, filtered by status, severity and rule (kept in the address). */
 export function WarningList() {
   const { t, pick, dt, num } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const filter = { status: params.get('status') ?? '', severity: params.get('severity') ?? '', rule: params.get('rule') ?? '' };
-  const set = (k: keyof typeof filter, v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v); else next.delete(k);
-    setParams(next, { replace: true });
-  };
   const q = useInfiniteQuery({
     queryKey: ['risk-warnings', filter],
     initialPageParam: '' as string,
@@ -49,22 +44,11 @@ export function WarningList() {
       <PageTitle actions={<Link className="btn btn-secondary" to="/reg/risk-rules">{t('预警规则', 'Warning rules')}</Link>}>
         {t('风险预警', 'Risk warnings')}
       </PageTitle>
-      <Card>
-        <form className="form" role="search" aria-label={t('筛选预警', 'Filter warnings')} onSubmit={(e) => e.preventDefault()}>
-          <SelectField label={t('状态', 'Status')} value={filter.status} onChange={(e) => set('status', e.target.value)}>
-            <option value="">{t('全部', 'All')}</option>
-            {Object.keys(WARNING_STATUSES).map((s) => <option key={s} value={s}>{named(WARNING_STATUSES, s, t)}</option>)}
-          </SelectField>
-          <SelectField label={t('等级', 'Severity')} value={filter.severity} onChange={(e) => set('severity', e.target.value)}>
-            <option value="">{t('全部', 'All')}</option>
-            {Object.keys(WARNING_SEVERITIES).map((s) => <option key={s} value={s}>{named(WARNING_SEVERITIES, s, t)}</option>)}
-          </SelectField>
-          <SelectField label={t('规则', 'Rule')} value={filter.rule} onChange={(e) => set('rule', e.target.value)}>
-            <option value="">{t('全部', 'All')}</option>
-            {Object.keys(RULES).map((r) => <option key={r} value={r}>{named(RULES, r, t)}</option>)}
-          </SelectField>
-        </form>
-      </Card>
+      <FilterBar label={t('筛选预警', 'Filter warnings')}>
+        <ParamFilter param="status" label={t('状态', 'Status')} names={WARNING_STATUSES} />
+        <ParamFilter param="severity" label={t('等级', 'Severity')} names={WARNING_SEVERITIES} />
+        <ParamFilter param="rule" label={t('规则', 'Rule')} names={RULES} />
+      </FilterBar>
       {q.isLoading && <Loading />}
       <ProblemMessage error={q.error} />
       {q.data && (
@@ -97,8 +81,11 @@ export function WarningDetail() {
   const client = useQueryClient();
   const w = useQuery({ queryKey: ['risk-warning', id], queryFn: () => get<Warning>(`/api/v1/risk/warnings/${id}`) });
   const rules = useQuery({ queryKey: ['risk-rules'], queryFn: () => get<{ items: RuleEntry[] }>('/api/v1/risk/rules'), staleTime: 60_000 });
-  // The incident already opened from this warning, if any (one incident per warning).
-  const incidents = useQuery({ queryKey: ['incidents', 'all'], queryFn: () => get<{ items: IncidentRef[] }>('/api/v1/incidents?limit=500') });
+  // The incident already opened from this warning, read for its number (the incident page shares this cache entry).
+  const linkedId = w.data?.incidentId ?? null;
+  const linked = useQuery({
+    queryKey: ['incident', linkedId], enabled: !!linkedId, queryFn: () => get<Incident>(`/api/v1/incidents/${linkedId}`),
+  });
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<'acknowledge' | 'close' | null>(null);
   const [missing, setMissing] = useState(false);
@@ -113,19 +100,18 @@ export function WarningDetail() {
     },
   });
   const open = useMutation({
-    mutationFn: () => post<{ created?: boolean; incident?: { id: string }; id?: string }>(`/api/v1/risk/warnings/${id}/incident`),
+    mutationFn: () => post<{ created: boolean; incident: { id: string }; warning: Warning }>(`/api/v1/risk/warnings/${id}/incident`),
     onSuccess: (r) => {
+      client.setQueryData(['risk-warning', id], r.warning);
+      client.invalidateQueries({ queryKey: ['risk-warnings'] });
       client.invalidateQueries({ queryKey: ['incidents'] });
-      const incidentId = r.incident?.id ?? r.id;
-      if (incidentId) navigate(`/reg/incidents/${incidentId}`);
+      navigate(`/reg/incidents/${r.incident.id}`);
     },
   });
   if (w.isLoading) return <Loading />;
   if (!w.data) return <ProblemMessage error={w.error} />;
   const warning = w.data;
   const rule = rules.data?.items.find((r) => r.id === warning.rule);
-  const linkedId = warning.incident?.id ?? warning.incidentId ?? incidents.data?.items.find((i) => i.warningId === warning.id)?.id;
-  const linked = incidents.data?.items.find((i) => i.id === linkedId);
   // The API asks for a note of 1 to 1000 characters after trimming.
   const submit = (action: 'acknowledge' | 'close') => (e?: FormEvent) => {
     e?.preventDefault();
@@ -163,7 +149,7 @@ export function WarningDetail() {
         <div className="risk-incident-action">
           {linkedId ? (
             <p>{t('已由此预警立案：', 'An incident was opened from this warning: ')}
-              <Link to={`/reg/incidents/${linkedId}`}>{linked?.number ?? t('查看事件', 'open the incident')}</Link></p>
+              <Link to={`/reg/incidents/${linkedId}`}>{linked.data?.number ?? t('查看事件', 'open the incident')}</Link></p>
           ) : (
             <>
               <Button busy={open.isPending} onClick={() => open.mutate()}>{t('一键立案', 'Open an incident')}</Button>
@@ -184,8 +170,8 @@ export function WarningDetail() {
           </form>
         )}
         <Facts items={[
-          ...(warning.acknowledged ? [[t('确认', 'Acknowledged'), `${dt(warning.acknowledged.at)} · ${warning.acknowledged.reason ?? ''}`] as [string, string]] : []),
-          ...(warning.closed ? [[t('关闭', 'Closed'), `${dt(warning.closed.at)} · ${warning.closed.reason ?? ''}`] as [string, string]] : []),
+          !!warning.acknowledged && [t('确认', 'Acknowledged'), `${dt(warning.acknowledged.at)} · ${warning.acknowledged.reason ?? ''}`],
+          !!warning.closed && [t('关闭', 'Closed'), `${dt(warning.closed.at)} · ${warning.closed.reason ?? ''}`],
         ]} />
       </Card>
 

@@ -2,7 +2,9 @@
  * The risk and recall vocabulary as the regulator console names it, in the API's order (src/risk/risk-types.ts,
  * src/recall/recall-types.ts, src/registry/registry-types.ts). Each entry is [中文, English].
  */
-type Names = Record<string, readonly [string, string]>;
+import { OPERATOR_TYPE_NAMES } from '../../../../src/registry/registry-types.ts';
+
+export type Names = Record<string, readonly [string, string]>;
 
 export const RULES: Names = {
   inspection_failed: ['检验不合格', 'Inspection failed'],
@@ -39,18 +41,8 @@ export const RUN_STATUSES: Names = {
   pending: ['等待', 'Pending'], running: ['进行中', 'Running'], done: ['完成', 'Done'], succeeded: ['已完成', 'Succeeded'], failed: ['失败', 'Failed'],
 };
 
-export const OPERATOR_TYPES: Names = {
-  producer: ['种养殖/生产主体', 'Farm / producer'],
-  processor: ['加工企业', 'Processor'],
-  slaughterhouse: ['屠宰企业', 'Slaughterhouse'],
-  wholesale_market: ['批发市场', 'Wholesale market'],
-  retailer: ['零售商', 'Retailer'],
-  caterer: ['餐饮单位', 'Caterer'],
-  importer: ['进口商', 'Importer'],
-  logistics: ['物流企业', 'Logistics'],
-  testing_lab: ['检测机构', 'Testing lab'],
-  printer: ['印刷企业', 'Label printer'],
-};
+/** The registry's own names of the operator types. */
+export const OPERATOR_TYPES: Names = OPERATOR_TYPE_NAMES;
 
 export const COMPLAINT_STATUSES: Names = { received: ['已受理', 'Received'], investigating: ['调查中', 'Investigating'], closed: ['已办结', 'Closed'] };
 

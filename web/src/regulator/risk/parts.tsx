@@ -1,7 +1,9 @@
 /** Small pieces the warning, incident and complaint pages share. */
 import type { ReactNode } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useI18n } from '../../lib/i18n.tsx';
+import { Card, SelectField } from '../../lib/ui.tsx';
+import { named, type Names } from './labels.ts';
 
 /** The trace explorer of the console (core/) for one code; a trace code is shown in full, monospaced. */
 export function traceHref(code: string): string {
@@ -32,11 +34,53 @@ export function CodeList({ codes, shown = 5 }: { codes: string[]; shown?: number
   );
 }
 
-/** Label/value pairs as a definition list. */
-export function Facts({ items }: { items: Array<[string, ReactNode]> }) {
+/** The <option>s of a vocabulary (or of some of its values), named in the current language. */
+export function VocabOptions({ names, values = Object.keys(names) }: { names: Names; values?: string[] }) {
+  const { t } = useI18n();
+  return <>{values.map((v) => <option key={v} value={v}>{named(names, v, t)}</option>)}</>;
+}
+
+/** The filter form above a list. */
+export function FilterBar({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Card>
+      <form className="form" role="search" aria-label={label} onSubmit={(e) => e.preventDefault()}>{children}</form>
+    </Card>
+  );
+}
+
+/** A filter over a vocabulary, "All" first, kept in the address as `?param=` (the other parameters stay). */
+export function ParamFilter({ param, label, names }: { param: string; label: string; names: Names }) {
+  const { t } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const set = (v: string) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(param, v); else next.delete(param);
+    setParams(next, { replace: true });
+  };
+  return (
+    <SelectField label={label} value={params.get(param) ?? ''} onChange={(e) => set(e.target.value)}>
+      <option value="">{t('全部', 'All')}</option>
+      <VocabOptions names={names} />
+    </SelectField>
+  );
+}
+
+/** A row of headline figures: label and count. */
+export function Stats({ items }: { items: Array<[string, number]> }) {
+  const { num } = useI18n();
+  return (
+    <div className="stats">
+      {items.map(([label, n]) => <div key={label} className="stat"><div className="n">{num(n)}</div><div className="l">{label}</div></div>)}
+    </div>
+  );
+}
+
+/** Label/value pairs as a definition list; a `false` entry (a fact that does not apply) is left out. */
+export function Facts({ items }: { items: Array<[string, ReactNode] | false> }) {
   return (
     <dl className="risk-facts">
-      {items.map(([k, v]) => (
+      {items.filter((x) => x !== false).map(([k, v]) => (
         <div key={k}><dt>{k}</dt><dd>{v ?? '—'}</dd></div>
       ))}
     </dl>
