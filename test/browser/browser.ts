@@ -78,3 +78,12 @@ export function watchErrors(page: Page): string[] {
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`); });
   return errors;
 }
+
+/** A field's label, exactly, with or without the required mark (" *"). */
+export const exact = (text: string) => new RegExp(`^${text}( \\*)?$`);
+
+/** Types a trace code into a code scanner (the field labelled `label`) and confirms it, as a user without a camera does. */
+export async function typeCode(page: Page, label: string, code: string): Promise<void> {
+  await page.getByLabel(label).fill(code);
+  await page.getByRole('button', { name: '确定', exact: true }).click();
+}

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { startBrowserTest, shot, watchErrors, type BrowserTest } from './browser.ts';
+import { exact, startBrowserTest, shot, typeCode, watchErrors, type BrowserTest } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/demo/demo.ts';
 import { buildUscc } from '../builders.ts';
 
@@ -20,16 +20,11 @@ after(async () => { await b?.close(); });
 const FARM = { name: '厦门同安山野家庭农场', username: 'shanye-farm', password: 'shanye-pass-1', uscc: buildUscc('350212') };
 // Chromium's PDF viewer runs the harness's sign-in script in a frame without localStorage.
 const real = (errors: string[]) => errors.filter((e) => !e.includes("reading 'getItem'"));
-const exact = (text: string) => new RegExp(`^${text}( \\*)?$`);
 
 async function usccOf(username: string): Promise<string> {
   const tok = await b.t.login(username, DEMO_PASSWORD);
   const me = (await b.t.call('GET', '/api/v1/auth/me', { as: tok })).body;
   return (await b.t.call('GET', `/api/v1/operators/${me.operatorId}`, { as: tok })).body.uscc;
-}
-async function typeCode(page: Page, label: string, code: string) {
-  await page.getByLabel(label).fill(code);
-  await page.getByRole('button', { name: '确定', exact: true }).click();
 }
 async function choosePartner(page: Page, label: string, uscc: string, name: string) {
   await page.getByLabel(label).selectOption({ label: '其他：输入统一社会信用代码' });

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startBrowserTest, shot, watchErrors, type BrowserTest } from './browser.ts';
+import { exact, startBrowserTest, shot, typeCode, watchErrors, type BrowserTest } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/demo/demo.ts';
 
 /**
@@ -28,8 +28,6 @@ async function batchCode(user: string, product: string) {
   const batches = await ok('GET', `/api/v1/operators/${me.operatorId}/batches?limit=100`, user);
   return batches.items.find((x: any) => x.productName === product).batchCode.code as string;
 }
-/** A field's label, exactly, with or without the required mark. */
-const exact = (text: string) => new RegExp(`^${text}( \\*)?$`);
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 before(async () => {
@@ -47,11 +45,6 @@ before(async () => {
   });
 });
 after(async () => { await b?.close(); });
-
-async function typeCode(page: Page, label: string, code: string) {
-  await page.getByLabel(label).fill(code);
-  await page.getByRole('button', { name: '确定', exact: true }).click();
-}
 
 test('the market receives the shipment by typing its code (entry admission) and sells part of it to the supermarket, which sees the sale one step up', async () => {
   const page = await b.signedIn('xm-market', DEMO_PASSWORD);
@@ -216,5 +209,21 @@ test('a record form on a phone: labelled, no sideways scrolling', async () => {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `page is ${width}px wide on a 390px phone`);
   await shot(page, 'operator-phone-receive');
+  assert.deepEqual(errors, []);
+});
+
+test('the organisation pages and the record forms share one cache of the operator\'s sites: moving between them keeps both lists', async () => {
+  const page = await b.signedIn('xm-market', DEMO_PASSWORD);
+  const errors = watchErrors(page);
+  await page.goto('/op/org');
+  await page.getByRole('cell', { name: '蔬菜交易区' }).first().waitFor();
+  // Client-side navigation keeps the query cache, so the form reads what the organisation page just fetched.
+  await page.getByRole('link', { name: '生产经营记录' }).click();
+  await page.getByRole('link', { name: '收货（进场准入）' }).click();
+  const site = page.getByLabel(exact('场所'));
+  await site.locator('option', { hasText: '蔬菜交易区' }).waitFor({ state: 'attached', timeout: 4_000 });
+  await site.selectOption({ label: '蔬菜交易区' });
+  await page.getByRole('link', { name: '组织' }).click();
+  await page.getByRole('cell', { name: '蔬菜交易区' }).first().waitFor();
   assert.deepEqual(errors, []);
 });

@@ -1,36 +1,24 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { PublicFrame } from '../app/Layout.tsx';
-import { get, post, qs } from '../lib/api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { get, post } from '../lib/api.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { Badge, Button, Card, Field, ProblemMessage } from '../lib/ui.tsx';
 import { normaliseUscc, usccDivision } from '../../../src/registry/uscc.ts';
 import './org/org.css';
-import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useFieldError, useTypeName, type Division, type Operator } from './org/common.tsx';
+import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useFieldError, useTypeName, useUsccCheck, type Division, type Operator } from './org/common.tsx';
 import type { OperatorType } from '../../../src/registry/registry-types.ts';
 
-interface UsccCheck { uscc: string; valid: boolean; problem: string | null; message: { zh: string; en: string } | null; registered: { id: string; name: string; status: string } | null }
-
-/** Live USCC check as the user types (debounced): checksum, the division it encodes and whether it is registered already. */
-function useUsccCheck(raw: string) {
-  const [check, setCheck] = useState<UsccCheck | null>(null);
-  const [division, setDivision] = useState<Division | null>(null);
-  useEffect(() => {
-    const uscc = normaliseUscc(raw);
-    if (!uscc) { setCheck(null); setDivision(null); return; }
-    let stop = false;
-    const timer = setTimeout(async () => {
-      try {
-        const c = await get<UsccCheck>(`/api/v1/registry/check-uscc${qs({ uscc })}`);
-        if (stop) return;
-        setCheck(c);
-        const code = usccDivision(uscc);
-        setDivision(c.valid && /^\d{6}$/.test(code) ? await get<Division>(`/api/v1/divisions/${code}`).catch(() => null) : null);
-      } catch { if (!stop) setCheck(null); }
-    }, 250);
-    return () => { stop = true; clearTimeout(timer); };
-  }, [raw]);
-  return { check, division };
+/** The live USCC check as the user types, and the division a valid USCC encodes (its likely division). */
+function useUsccCheckWithDivision(raw: string) {
+  const check = useUsccCheck(raw, 1);
+  const code = check?.valid ? usccDivision(check.uscc) : '';
+  const division = useQuery({
+    queryKey: ['division', code], enabled: /^\d{6}$/.test(code), staleTime: Infinity, retry: false,
+    queryFn: () => get<Division>(`/api/v1/divisions/${code}`),
+  });
+  return { check, division: division.data ?? null };
 }
 
 /** Operator self-registration (pending review by the regulator of its division). */
@@ -46,7 +34,7 @@ export function Register() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<Operator | null>(null);
-  const { check, division } = useUsccCheck(f.uscc);
+  const { check, division } = useUsccCheckWithDivision(f.uscc);
   const fieldError = useFieldError(error);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
 

@@ -1,13 +1,12 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, download, get, post, qs } from '../../lib/api.ts';
+import { ApiError, download, get, post } from '../../lib/api.ts';
 import { useMe, type Me } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
 import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table } from '../../lib/ui.tsx';
-import { normaliseUscc } from '../../../../src/registry/uscc.ts';
-import { isAdmin, isWorker, useFieldError, useOperator, type Batch, type Pool } from './common.tsx';
+import { isAdmin, isWorker, useFieldError, useOperator, useUsccCheck, type Batch, type Pool } from './common.tsx';
 
 // The API's limit on codes per request (MAX_CODES_PER_REQUEST in src/codes/codes-types.ts).
 const MAX_CODES = 100_000;
@@ -60,26 +59,17 @@ function PoolList() {
   );
 }
 
-interface UsccCheck { valid: boolean; problem: string | null; registered: { id: string; name: string; status: string } | null }
-
 function CreatePool({ onCreated }: { onCreated: (p: Pool) => void }) {
   const me = useMe();
   const { t } = useI18n();
   const op = useOperator();
   const [f, setF] = useState({ printerUscc: '', kind: 'item', size: '1000', note: '' });
-  const [printer, setPrinter] = useState<UsccCheck | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const fieldError = useFieldError(error);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
   // The printer is named by its USCC; the registry's check says which operator that is.
-  useEffect(() => {
-    const uscc = normaliseUscc(f.printerUscc);
-    if (uscc.length !== 18) { setPrinter(null); return; }
-    let stop = false;
-    get<UsccCheck>(`/api/v1/registry/check-uscc${qs({ uscc })}`).then((c) => { if (!stop) setPrinter(c); }).catch(() => { if (!stop) setPrinter(null); });
-    return () => { stop = true; };
-  }, [f.printerUscc]);
+  const printer = useUsccCheck(f.printerUscc);
   const printerError = f.printerUscc && printer && !printer.registered
     ? (printer.valid ? t('没有以此代码登记的主体', 'No operator is registered with this USCC') : t('统一社会信用代码无效', 'The USCC is not valid'))
     : fieldError('printerOperatorId');

@@ -1,12 +1,16 @@
-/** Shared pieces of the organisation part: API views, queries of the signed-in operator, division picker, copy button. */
+/**
+ * Shared pieces of the operator workbench (organisation part, record forms, registration): API views, queries of the
+ * signed-in operator, per-field API errors, the USCC check, division picker, copy button.
+ */
 import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, get } from '../../lib/api.ts';
+import { ApiError, get, qs } from '../../lib/api.ts';
 import { useMe, type Me } from '../../lib/auth.tsx';
-import { useI18n } from '../../lib/i18n.tsx';
+import { useI18n, type Bilingual } from '../../lib/i18n.tsx';
 import { Button, SelectField } from '../../lib/ui.tsx';
 import { OPERATOR_TYPE_NAMES, type OperatorType, type SiteKind } from '../../../../src/registry/registry-types.ts';
 import { DomainError } from '../../../../src/platform/errors.ts';
+import { normaliseUscc } from '../../../../src/registry/uscc.ts';
 
 export { OPERATOR_TYPES, OPERATOR_TYPE_NAMES, SITE_KINDS } from '../../../../src/registry/registry-types.ts';
 
@@ -63,17 +67,26 @@ export function useKindName() {
   return (k: SiteKind) => (SITE_KIND_NAMES[k] ? t(SITE_KIND_NAMES[k][0], SITE_KIND_NAMES[k][1]) : k);
 }
 
-/** The message of an API problem when it names this field (`field`, or `body.field` from schema validation), for <Field error>. */
+const normField = (f: unknown) => (typeof f === 'string' ? f.replace(/^body\./, '') : '');
+
+/**
+ * The API's message for one field of a form: a domain problem names its field (`field`), a schema failure lists
+ * `errors[].field` (`body.` prefixes dropped). Names match exactly; a name ending in `.*` matches the field and everything under it.
+ */
+export function fieldErrorOf(error: unknown, pick: (b: Bilingual) => string, ...names: string[]): string | null {
+  if (!(error instanceof ApiError)) return null;
+  const p = error.problem;
+  const hit = (f: string) => !!f && names.some((n) => (n.endsWith('.*') ? f === n.slice(0, -2) || f.startsWith(n.slice(0, -1)) : f === n));
+  const listed = (p.errors ?? []).find((e) => hit(normField(e.field ?? e.path)));
+  if (listed) return typeof listed.message === 'string' ? listed.message : listed.message ? pick(listed.message) : pick(p.message);
+  if (hit(normField(p.field))) return pick(p.message);
+  return null;
+}
+
+/** `fieldErrorOf` bound to one error, for <Field error>: the message naming the field or anything under it. */
 export function useFieldError(error: unknown) {
   const { pick } = useI18n();
-  return (name: string): string | null => {
-    if (!(error instanceof ApiError)) return null;
-    const p = error.problem;
-    const f = typeof p.field === 'string' ? p.field.replace(/^body\./, '') : null;
-    if (f === name || f?.startsWith(`${name}.`)) return pick(p.message);
-    const d = p.errors?.find((e) => (e.field ?? e.path ?? '').replace(/^body\./, '') === name);
-    return d ? (typeof d.message === 'string' ? d.message : pick(d.message)) : null;
-  };
+  return (name: string): string | null => fieldErrorOf(error, pick, name, `${name}.*`);
 }
 
 /**
@@ -87,19 +100,47 @@ export function precheck<T>(fn: () => T): T {
   }
 }
 
-/** The signed-in account's operator (refreshed on focus so a status change after review shows up). */
+/**
+ * The signed-in account's operator (refreshed on focus so a status change after review shows up). These queries are
+ * the only ones under their keys: the record forms use them too, so both parts share one cache entry of one shape.
+ */
 export function useOperator() {
   const me = useMe();
   return useQuery({ queryKey: ['operator', me.operatorId], queryFn: () => get<Operator>(`/api/v1/operators/${me.operatorId}`), enabled: !!me.operatorId });
 }
+/** The signed-in operator's sites. */
 export function useSites() {
   const me = useMe();
   return useQuery({ queryKey: ['sites', me.operatorId], queryFn: async () => (await get<{ items: Site[] }>(`/api/v1/operators/${me.operatorId}/sites`)).items, enabled: !!me.operatorId });
 }
+/** The signed-in operator's products (the first 500). */
 export function useProducts() {
   const me = useMe();
   return useQuery({ queryKey: ['products', me.operatorId], queryFn: () => get<{ items: Product[]; total: number }>(`/api/v1/operators/${me.operatorId}/products?limit=500`), enabled: !!me.operatorId });
 }
+/** The registry's answer about a USCC (GET /api/v1/registry/check-uscc). */
+export interface UsccCheck { uscc: string; valid: boolean; problem: string | null; message: Bilingual | null; registered: { id: string; name: string; status: string } | null }
+
+/**
+ * The registry's check of a typed USCC (checksum, registered already?), asked once typing pauses and only from
+ * `minLength` normalised characters on; null while there is nothing current to show, never the answer for an older value.
+ */
+export function useUsccCheck(raw: string, minLength = 18): UsccCheck | null {
+  const uscc = normaliseUscc(raw);
+  const [settled, setSettled] = useState(uscc);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(uscc), 250);
+    return () => clearTimeout(timer);
+  }, [uscc]);
+  const ask = settled === uscc && uscc.length >= minLength && uscc.length > 0;
+  const q = useQuery({
+    queryKey: ['check-uscc', uscc], enabled: ask, staleTime: 60_000,
+    queryFn: () => get<UsccCheck>(`/api/v1/registry/check-uscc${qs({ uscc })}`),
+  });
+  return ask ? q.data ?? null : null;
+}
+
+/** The key-trace category tree. */
 export function useCategories() {
   return useQuery({ queryKey: ['categories'], queryFn: () => get<{ asOf: string; items: Category[] }>('/api/v1/categories'), staleTime: 600_000 });
 }

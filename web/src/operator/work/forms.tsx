@@ -7,9 +7,9 @@ import { useCallback, useState, type FormEvent, type ReactNode } from 'react';
 import { useI18n } from '../../lib/i18n.tsx';
 import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
 import { Badge, Button, Card, Field, Notice, ProblemMessage, SelectField, TextArea } from '../../lib/ui.tsx';
-import {
-  chinaToday, compact, eventGoods, eventParty, fieldErrorOf, toRfc3339, useCodeInfo, useMine, useRecordSubmit, type EventBody,
-} from './lib.tsx';
+import { useMe } from '../../lib/auth.tsx';
+import { chinaToday, fieldErrorOf, useOperator, useProducts, useSites } from '../org/common.tsx';
+import { compact, eventGoods, eventParty, toRfc3339, useCodeInfo, useRecordSubmit, type EventBody } from './lib.tsx';
 import {
   CertificatesEditor, emptyCert, GoodsEditor, goodsBody, PartnerPicker, partnersFrom, QUANTITY_PATTERN, RecordOutcome,
   type Cert, type GoodsLine, type PartyRef,
@@ -18,13 +18,18 @@ import {
 type Submit = ReturnType<typeof useRecordSubmit>;
 type CodeInfo = NonNullable<ReturnType<typeof useCodeInfo>['data']>;
 
-/** Code infos reported by goods lines, keyed by code, so a form can use what the lines looked up. */
-function useInfos() {
+/**
+ * The goods lines of a form and what each line's code looked up (keyed by code), with what forms derive from them:
+ * the partners those traces name and the batch whose history to show after the record.
+ */
+function useGoods() {
+  const me = useMe();
+  const [lines, setLines] = useState<GoodsLine[]>([]);
   const [infos, setInfos] = useState<Record<string, CodeInfo>>({});
   const onInfo = useCallback((code: string, info: CodeInfo | undefined) => {
     if (info) setInfos((m) => (m[code] === info ? m : { ...m, [code]: info }));
   }, []);
-  return { infos, onInfo };
+  return { lines, setLines, infos, onInfo, partners: partnersFrom(Object.values(infos), me.operatorId), historyBatchId: firstBatchId(lines, infos) };
 }
 
 /** The frame of every record form: intro, the blocks outside the form (scanners), the form, the outcome. */
@@ -54,7 +59,7 @@ function RecordFrame({ s, intro, before, children, onSubmit, submitLabel, histor
 
 function SiteSelect({ value, onChange, required, error }: { value: string; onChange: (v: string) => void; required?: boolean; error: unknown }) {
   const { t, pick } = useI18n();
-  const { sites } = useMine();
+  const sites = useSites().data ?? [];
   return (
     <SelectField label={t('场所', 'Site')} value={value} required={required} onChange={(e) => onChange(e.target.value)}
       error={fieldErrorOf(error, pick, 'siteId')} hint={sites.length === 0 ? t('请先在“场所”中登记场所', 'Add a site first') : undefined}>
@@ -66,7 +71,7 @@ function SiteSelect({ value, onChange, required, error }: { value: string; onCha
 
 function ProductSelect({ value, onChange, field, error }: { value: string; onChange: (v: string) => void; field: string; error: unknown }) {
   const { t, pick } = useI18n();
-  const { products } = useMine();
+  const products = useProducts().data?.items ?? [];
   return (
     <SelectField label={t('产品', 'Product')} value={value} required onChange={(e) => onChange(e.target.value)} error={fieldErrorOf(error, pick, field)}
       hint={products.length === 0 ? t('请先在“产品”中登记产品', 'Add a product first') : undefined}>
@@ -115,7 +120,7 @@ const firstBatchId = (lines: GoodsLine[], infos: Record<string, CodeInfo>) => {
 export function HarvestForm() {
   const { t, pick } = useI18n();
   const s = useRecordSubmit('harvest');
-  const { products } = useMine();
+  const products = useProducts().data?.items ?? [];
   const [f, setF] = useState({ productId: '', siteId: '', lotNumber: '', quantity: '', unit: '', harvestedOn: chinaToday(), expiresOn: '' });
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   const unit = products.find((p) => p.id === f.productId)?.unit;
@@ -254,21 +259,19 @@ export function CertificateForm() {
 export function ShippingForm() {
   const { t, pick } = useI18n();
   const s = useRecordSubmit('shipping');
-  const { me } = useMine();
-  const [lines, setLines] = useState<GoodsLine[]>([]);
-  const { infos, onInfo } = useInfos();
+  const { lines, setLines, onInfo, partners, historyBatchId } = useGoods();
   const [to, setTo] = useState<PartyRef | null>(null);
   const [f, setF] = useState({ siteId: '', vehiclePlate: '', occurredAt: '' });
   const [certs, setCerts] = useState<Cert[]>([]);
   return (
-    <RecordFrame s={s} historyBatchId={firstBatchId(lines, infos)}
+    <RecordFrame s={s} historyBatchId={historyBatchId}
       intro={t('货品发往另一经营主体：收货方须已在平台登记并通过审核。', 'Goods leave for another operator, which must be registered and approved.')}
       before={<GoodsEditor lines={lines} setLines={setLines} field="goods" error={s.error} onInfo={onInfo} />}
       onSubmit={() => s.submit(compact({
         to: to ?? {}, goods: goodsBody(lines), siteId: f.siteId || undefined, vehiclePlate: f.vehiclePlate || undefined,
         occurredAt: toRfc3339(f.occurredAt), certificates: certs.length ? certs : undefined,
       }))}>
-      <PartnerPicker label={t('收货方', 'Consignee')} required partners={partnersFrom(Object.values(infos), me.operatorId)} value={to} onChange={setTo}
+      <PartnerPicker label={t('收货方', 'Consignee')} required partners={partners} value={to} onChange={setTo}
         error={fieldErrorOf(s.error, pick, 'to', 'to.*')} />
       <Field label={t('车牌号', 'Vehicle plate')} value={f.vehiclePlate} maxLength={16} placeholder="闽A·12345" onChange={(e) => setF({ ...f, vehiclePlate: e.target.value })} error={fieldErrorOf(s.error, pick, 'vehiclePlate')} />
       <SiteSelect value={f.siteId} onChange={(v) => setF({ ...f, siteId: v })} error={s.error} />
@@ -307,10 +310,9 @@ function receiptsBy(info: CodeInfo | undefined, myUscc: string | undefined) {
 export function ReceivingForm() {
   const { t, pick, dt } = useI18n();
   const s = useRecordSubmit('receiving');
-  const { me, operator } = useMine();
+  const operator = useOperator().data;
   const [mode, setMode] = useState<'codes' | 'none'>('codes');
-  const [lines, setLines] = useState<GoodsLine[]>([]);
-  const { infos, onInfo } = useInfos();
+  const { lines, setLines, infos, onInfo, partners, historyBatchId } = useGoods();
   const [from, setFrom] = useState<PartyRef | null>(null);
   const [supplierName, setSupplierName] = useState('');
   const [siteId, setSiteId] = useState('');
@@ -331,7 +333,6 @@ export function ReceivingForm() {
   const deliveries = lines.map((l) => ({ line: l, found: deliveriesTo(infos[l.code], operator?.uscc), received: receiptsBy(infos[l.code], operator?.uscc) }));
   // The certificates that came with the latest delivery of each code (the one being received, as a rule).
   const upstreamCerts = deliveries.flatMap((d) => (d.found.at(-1)?.event['sy:certificates'] ?? []) as Cert[]);
-  const partners = partnersFrom(Object.values(infos), me.operatorId);
   const setInvoice = (i: number, p: Partial<{ number: string; issuedOn: string }>) => setInvoices(invoices.map((x, k) => (k === i ? { ...x, ...p } : x)));
 
   const submit = () => {
@@ -395,7 +396,7 @@ export function ReceivingForm() {
   );
 
   return (
-    <RecordFrame s={s} historyBatchId={mode === 'codes' ? firstBatchId(lines, infos) : undefined}
+    <RecordFrame s={s} historyBatchId={mode === 'codes' ? historyBatchId : undefined}
       intro={t('收货与进场准入：扫描或输入上游追溯码，登记供货方的合格证明和票据。', 'Receiving with entry admission: scan or type the upstream codes, and record the supplier\'s certificates and invoices.')}
       before={before} onSubmit={submit} submitLabel={t('确认收货', 'Confirm receipt')}>
       <PartnerPicker label={t('供货方', 'Supplier')} required={mode === 'codes'} partners={partners} value={from} onChange={setFrom}
@@ -444,20 +445,18 @@ export function ReceivingForm() {
 export function SaleForm() {
   const { t, pick } = useI18n();
   const s = useRecordSubmit('sale');
-  const { me } = useMine();
-  const [lines, setLines] = useState<GoodsLine[]>([]);
-  const { infos, onInfo } = useInfos();
+  const { lines, setLines, onInfo, partners, historyBatchId } = useGoods();
   const [to, setTo] = useState<PartyRef | null>(null);
   const [f, setF] = useState({ amount: '', currency: 'CNY', invoiceNo: '', siteId: '', occurredAt: '' });
   return (
-    <RecordFrame s={s} historyBatchId={firstBatchId(lines, infos)}
+    <RecordFrame s={s} historyBatchId={historyBatchId}
       intro={t('销售给经营主体（须已登记并审核通过）或消费者（散客）。', 'Sell to a registered, approved operator or to consumers.')}
       before={<GoodsEditor lines={lines} setLines={setLines} field="goods" error={s.error} onInfo={onInfo} />}
       onSubmit={() => s.submit(compact({
         to: to ?? undefined, goods: goodsBody(lines), siteId: f.siteId || undefined, invoiceNo: f.invoiceNo || undefined, occurredAt: toRfc3339(f.occurredAt),
         price: f.amount.trim() ? { amount: f.amount.trim(), currency: f.currency } : undefined,
       }))}>
-      <PartnerPicker label={t('购货方', 'Buyer')} partners={partnersFrom(Object.values(infos), me.operatorId)} value={to} onChange={setTo}
+      <PartnerPicker label={t('购货方', 'Buyer')} partners={partners} value={to} onChange={setTo}
         optionalLabel={t('消费者（散客）', 'Consumers (retail)')} error={fieldErrorOf(s.error, pick, 'to', 'to.*')} />
       <Field label={t('金额', 'Amount')} value={f.amount} inputMode="decimal" pattern="\d{1,13}(\.\d{1,2})?" onChange={(e) => setF({ ...f, amount: e.target.value })}
         hint={t('本次销售合计，最多两位小数', 'Total of this sale, at most 2 decimals')} error={fieldErrorOf(s.error, pick, 'price.amount', 'price')} />
@@ -521,11 +520,10 @@ export function TransformationForm() {
 export function AggregationForm() {
   const { t, pick } = useI18n();
   const s = useRecordSubmit('aggregation');
-  const [lines, setLines] = useState<GoodsLine[]>([]);
-  const { infos, onInfo } = useInfos();
+  const { lines, setLines, onInfo, historyBatchId } = useGoods();
   const [f, setF] = useState({ action: 'pack', parent: '', siteId: '', occurredAt: '' });
   return (
-    <RecordFrame s={s} historyBatchId={firstBatchId(lines, infos)}
+    <RecordFrame s={s} historyBatchId={historyBatchId}
       intro={t('装箱：把单品或批次装入箱/托盘（箱码为本主体的单品码或 SSCC）；拆箱：取出。', 'Packing: put items or batches into a case or pallet (an item code of yours or an SSCC); unpacking: take them out.')}
       before={<GoodsEditor lines={lines} setLines={setLines} field="children" error={s.error} onInfo={onInfo} title={t('箱内货品', 'Contents')} />}
       onSubmit={() => s.submit(compact({
@@ -548,11 +546,10 @@ export function AggregationForm() {
 export function DestructionForm() {
   const { t, pick } = useI18n();
   const s = useRecordSubmit('destruction');
-  const [lines, setLines] = useState<GoodsLine[]>([]);
-  const { infos, onInfo } = useInfos();
+  const { lines, setLines, onInfo, historyBatchId } = useGoods();
   const [f, setF] = useState({ reason: '', siteId: '', occurredAt: '' });
   return (
-    <RecordFrame s={s} historyBatchId={firstBatchId(lines, infos)}
+    <RecordFrame s={s} historyBatchId={historyBatchId}
       intro={t('销毁本主体持有的货品，并写明原因。', 'Destroy goods you hold, with the reason.')}
       before={<GoodsEditor lines={lines} setLines={setLines} field="goods" error={s.error} onInfo={onInfo} />}
       onSubmit={() => s.submit(compact({ goods: goodsBody(lines), reason: f.reason, siteId: f.siteId || undefined, occurredAt: toRfc3339(f.occurredAt) }))}

@@ -10,7 +10,8 @@ import { api, get, post } from '../../lib/api.ts';
 import { useMe } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
-import { fieldErrorOf, newRequestId } from './lib.tsx';
+import { fieldErrorOf } from '../org/common.tsx';
+import { newRequestId } from './lib.tsx';
 import { QUANTITY_PATTERN } from './parts.tsx';
 
 interface NoticeLine { code: string; kind: string; product: string | null; lotNumber: string | null; unit: string; reached: string; passedOn: string; soldToConsumers: string; onHand: string }

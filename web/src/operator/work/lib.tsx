@@ -1,20 +1,17 @@
-/** Shared pieces of the daily-work part: request ids, per-field API errors, the operator's own lists, code look-ups, event summaries. */
+/**
+ * Shared pieces of the daily-work part: request ids, record submission, code look-ups, event summaries. Per-field API
+ * errors, today's date and the operator's own lists are the workbench's (../org/common.tsx).
+ */
 import { useCallback, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, get, post, qs } from '../../lib/api.ts';
-import { useMe } from '../../lib/auth.tsx';
-import { useI18n, type Bilingual } from '../../lib/i18n.tsx';
+import { get, post, qs } from '../../lib/api.ts';
+import { useI18n } from '../../lib/i18n.tsx';
 
 /** A fresh idempotency key; crypto.getRandomValues also works where randomUUID does not (plain http on a LAN). */
 export function newRequestId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-/** Today in China (the API's calendar for "not in the future"). */
-export function chinaToday(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
 /** A datetime-local value as RFC 3339, or undefined when empty. */
@@ -27,22 +24,6 @@ export function toRfc3339(local: string): string | undefined {
 /** Drops empty strings and undefined from an object (optional API fields are left out, not sent empty). */
 export function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && v !== null)) as Partial<T>;
-}
-
-const normField = (f: unknown) => (typeof f === 'string' ? f.replace(/^body\./, '') : '');
-
-/**
- * The API's message for one field of a form: a domain problem names its field (`field`), a schema failure lists
- * `errors[].field`. Names match exactly; a name ending in `.*` matches the field and everything under it.
- */
-export function fieldErrorOf(error: unknown, pick: (b: Bilingual) => string, ...names: string[]): string | null {
-  if (!(error instanceof ApiError)) return null;
-  const p = error.problem;
-  const hit = (f: string) => !!f && names.some((n) => (n.endsWith('.*') ? f === n.slice(0, -2) || f.startsWith(n.slice(0, -1)) : f === n));
-  const listed = (p.errors ?? []).find((e) => hit(normField(e.field ?? e.path)));
-  if (listed) return typeof listed.message === 'string' ? listed.message : listed.message ? pick(listed.message) : pick(p.message);
-  if (hit(normField(p.field))) return pick(p.message);
-  return null;
 }
 
 /** The answer of POST /api/v1/records/{kind}. */
@@ -74,20 +55,6 @@ export function useRecordSubmit(kind: string) {
   }, [kind, requestId]);
   const reset = useCallback(() => { setRequestId(newRequestId()); setResult(null); setError(null); }, []);
   return { requestId, busy, error, result, submit, reset };
-}
-
-export interface Site { id: string; name: string; kind: string; divisionName: string }
-export interface Product { id: string; name: string; spec: string | null; unit: string; gtin: string | null }
-export interface Operator { id: string; uscc: string; name: string; status: string }
-
-/** The signed-in operator, its sites and its products (the API lets an operator read its own). */
-export function useMine() {
-  const me = useMe();
-  const id = me.operatorId;
-  const operator = useQuery({ queryKey: ['operator', id], enabled: !!id, queryFn: () => get<Operator>(`/api/v1/operators/${id}`) });
-  const sites = useQuery({ queryKey: ['sites', id], enabled: !!id, queryFn: () => get<{ items: Site[] }>(`/api/v1/operators/${id}/sites`) });
-  const products = useQuery({ queryKey: ['products', id], enabled: !!id, queryFn: () => get<{ items: Product[] }>(`/api/v1/operators/${id}/products${qs({ limit: 500 })}`) });
-  return { me, operator: operator.data, sites: sites.data?.items ?? [], products: products.data?.items ?? [], loading: sites.isLoading || products.isLoading };
 }
 
 /** The trace graph as GET /api/v1/trace answers it. */

@@ -6,9 +6,8 @@ import { download, get, qs } from '../../lib/api.ts';
 import { useI18n } from '../../lib/i18n.tsx';
 import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
 import { Badge, Button, Card, Field, Loading, Notice, ProblemMessage, SelectField, Table } from '../../lib/ui.tsx';
-import {
-  certName, chinaToday, EventDetails, eventKind, fieldErrorOf, GoodsText, useCodeInfo, type BatchView, type EventBody, type RecordResult,
-} from './lib.tsx';
+import { chinaToday, fieldErrorOf, useUsccCheck } from '../org/common.tsx';
+import { certName, EventDetails, eventKind, GoodsText, useCodeInfo, type BatchView, type EventBody, type RecordResult } from './lib.tsx';
 
 // ---- goods lines ----------------------------------------------------------------------------
 
@@ -119,16 +118,12 @@ export function PartnerPicker({ label, partners, value, onChange, error, require
   const mode = value?.operatorId ?? (value && value.uscc !== undefined ? 'uscc' : '');
   const [uscc, setUscc] = useState(value?.uscc ?? '');
   const typed = uscc.trim().toUpperCase();
-  const check = useQuery({
-    queryKey: ['check-uscc', typed], enabled: mode === 'uscc' && typed.length === 18, staleTime: 60_000,
-    queryFn: () => get<{ valid: boolean; problem: string | null; registered: { id: string; name: string; status: string } | null }>(`/api/v1/registry/check-uscc${qs({ uscc: typed })}`),
-  });
+  const c = useUsccCheck(mode === 'uscc' ? uscc : '');
   const pick = (m: string) => {
     if (m === '') onChange(null);
     else if (m === 'uscc') onChange({ uscc: typed });
     else onChange({ operatorId: m });
   };
-  const c = check.data;
   return (
     <div className="wide" style={{ display: 'grid', gap: 8 }}>
       <SelectField label={label} value={mode} required={required} onChange={(e) => pick(e.target.value)} error={mode === 'uscc' ? undefined : error}>
