@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { EVERYONE } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { GeoService } from './geo-service.ts';
 
-const EVERYONE = ['public', 'platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 
 /** Map outlines (public geography: the consumer page's small map may use them as well as the regulator's console). */
 export function geoRoutes(app: App, geo: GeoService) {

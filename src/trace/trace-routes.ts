@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { TraceService } from './trace-service.ts';
 import { TRACE_DIRECTIONS } from './trace-types.ts';
 
-const SIGNED_IN = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'] as const;
 
 /** The lineage graph of a code and single events, for regulators and operators (consumers get the origin view instead). */
 export function traceRoutes(app: App, trace: TraceService) {
