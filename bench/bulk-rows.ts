@@ -6,10 +6,9 @@
 import { parentPort } from 'node:worker_threads';
 import { eventHashId } from '../src/events/epcis-hash.ts';
 import { indexEvent } from '../src/events/events-fns.ts';
+import { copyField as field } from '../src/platform/db.ts';
 import type { ChainEvent } from './chain.ts';
 
-// COPY text format: backslash, newline, carriage return and tab escaped; \N is NULL.
-const field = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t'));
 
 /** The columns of the events COPY text, in order. */
 export const BULK_COLS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, operator_id, division_code, counterparty_id, source, captured_by, body';

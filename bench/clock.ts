@@ -37,10 +37,23 @@ export class StatementClock {
           return async (statement: string | Prepared, values?: unknown[]) => {
             const t0 = performance.now();
             this.begin();
+            const label = typeof statement === 'string' ? statement : statement.text;
+            let streaming = false;
             try {
-              return await (typeof statement === 'string' ? target.query(statement, values) : target.query(statement));
+              const r: unknown = await (typeof statement === 'string' ? target.query(statement, values) : target.query(statement));
+              // A COPY FROM STDIN is a stream the caller writes into: it is in flight until the stream finishes.
+              const stream = r as { once?: (ev: string, f: () => void) => void; then?: unknown } | null;
+              if (stream && typeof stream.once === 'function') {
+                streaming = true;
+                let done = false;
+                const finish = () => { if (!done) { done = true; this.end(label, performance.now() - t0); } };
+                stream.once('finish', finish);
+                stream.once('error', finish);
+                stream.once('close', finish);
+              }
+              return r;
             } finally {
-              this.end(typeof statement === 'string' ? statement : statement.text, performance.now() - t0);
+              if (!streaming) this.end(label, performance.now() - t0);
             }
           };
         }

@@ -45,6 +45,7 @@ const PROCESSORS = 100;
 const PACKS_PER_PRODUCT = 4;
 
 const dir = args.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'suyuan-bench-recall-'));
+fs.mkdirSync(dir, { recursive: true });
 fs.chmodSync(dir, 0o755);
 const pg = await startEmbedded(dir);
 const db = openDatabase(pg.url(), 4);

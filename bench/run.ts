@@ -14,7 +14,8 @@
  * --capture N: only the first N events go through the capture path (and are measured against COPY); the rest up
  *   to --events are bulk-loaded with COPY as the same generated rows (same columns, hash IDs, eventIDs, event_ids
  *   rows, the node's sequence), so that a 10M store can be built in the time a run has. Capture throughput is
- *   then measured on those first N events only.
+ *   then measured on those first N events only, and trace is measured twice: on the N captured events, then on
+ *   the loaded store, so that the output states the growth from one size to the other in one process at one load.
  * --reuse: with --data naming a store an earlier run built, grow it to --events (bulk load, as above) if it holds
  *   fewer, then measure trace and scan on it.
  * --minutes M: stop the bulk load after M minutes even if --events is not reached (the output says the size reached).
@@ -140,12 +141,72 @@ async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
   return loaded;
 }
 
+/**
+ * Trace, service against one bare recursive SQL statement, over `SAMPLES` random batch codes each way; `at` names
+ * the store size in the report. Answers the sample, which the scan measurement reuses.
+ */
+type Percentiles = { p50: number; p99: number };
+async function measureTraces(services: ReturnType<typeof createServices>, at: string): Promise<{ sample: string[]; svc: Record<'backward' | 'forward', Percentiles> }> {
+  const stats = {} as Record<'backward' | 'forward', Percentiles>;
+  const sample = (await db.pool.query<{ code: string }>(
+    `SELECT code FROM codes WHERE kind = 'batch' ORDER BY random() LIMIT $1`, [SAMPLES + 20])).rows.map((r) => r.code);
+  const warmup = sample.splice(SAMPLES);
+  // The events the service keeps: everything naming a reached key, except linking events that lead the other way.
+  const recursive = `
+    WITH RECURSIVE walk(key) AS (
+      SELECT $1::text
+      UNION
+      SELECT nxt.key FROM walk w
+        JOIN event_ids cur ON cur.key = w.key AND cur.role = ANY($2::"char"[])
+        JOIN event_ids nxt ON nxt.seq = cur.seq AND nxt.role = ANY($3::"char"[]))
+    SELECT DISTINCT e.seq, e.event_id, e.event_time, e.record_time, e.body
+      FROM walk w JOIN event_ids i ON i.key = w.key JOIN events e ON e.seq = i.seq
+     WHERE e.event_type NOT IN ('TransformationEvent', 'AggregationEvent') OR i.role = ANY($2::"char"[])
+     ORDER BY e.event_time, e.seq`;
+  const roles = { backward: [['o', 'k', 'p'], ['i', 'j', 'c', 'd']], forward: [['i', 'j', 'c', 'd'], ['o', 'k', 'p']] } as const;
+  for (const direction of ['backward', 'forward'] as const) {
+    for (const code of warmup) {
+      await services.trace.trace(ADMIN, { code, direction });
+      await db.pool.query(recursive, [code, roles[direction][0], roles[direction][1]]);
+    }
+    clock.take();
+    const svc: number[] = []; const raw: number[] = []; const events: number[] = []; const levels: number[] = [];
+    let mismatches = 0;
+    for (const [n, code] of sample.entries()) {
+      // Alternate which goes first, so that neither always finds the pages the other just read.
+      const runService = async () => {
+        const t0 = performance.now();
+        const r = await services.trace.trace(ADMIN, { code, direction });
+        svc.push(performance.now() - t0);
+        events.push(r.events.length);
+        levels.push(r.levels);
+        return r.events.length;
+      };
+      const runRaw = async () => {
+        const t0 = performance.now();
+        const r = await db.pool.query(recursive, [code, roles[direction][0], roles[direction][1]]);
+        raw.push(performance.now() - t0);
+        return r.rowCount;
+      };
+      const [a, b] = n % 2 === 0 ? [await runService(), await runRaw()] : [await runRaw(), await runService()].reverse();
+      if (a !== b) mismatches++;
+    }
+    stats[direction] = { p50: pct(svc, 50), p99: pct(svc, 99) };
+    report(
+      `trace ${direction} at ${at} (${sample.length} random batch codes after ${warmup.length} warm-up traces): p50 ${ms(pct(svc, 50))}, p99 ${ms(pct(svc, 99))}; recursive SQL p50 ${ms(pct(raw, 50))}, p99 ${ms(pct(raw, 99))}; ratio p50 ${(pct(svc, 50) / pct(raw, 50)).toFixed(1)}×, p99 ${(pct(svc, 99) / pct(raw, 99)).toFixed(1)}× (events per trace p50 ${pct(events, 50)}, p99 ${pct(events, 99)}, max ${Math.max(...events)}; levels max ${Math.max(...levels)}; ${mismatches} traces where the two event counts differ) [load ${load()}]`,
+      '', `### trace ${direction}: where the time goes`, ...breakdown(clock.take(), svc.reduce((a, b) => a + b, 0), svc.length, svc.length, 'trace'), '',
+    );
+  }
+  return { sample, svc: stats };
+}
+
 try {
   await migrate(db.pool);
   const config = loadConfig({ DATABASE_URL: pg.url(), LOG_LEVEL: 'silent' });
   const services = createServices(timed, config);
   const pgVersion = (await db.pool.query('SHOW server_version')).rows[0].server_version;
-  report(`PostgreSQL ${pgVersion}; load average at start (1, 5, 15 min): ${load()}`);
+  const buffers = (await db.pool.query('SHOW shared_buffers')).rows[0].shared_buffers;
+  report(`PostgreSQL ${pgVersion} (shared_buffers ${buffers}); load average at start (1, 5, 15 min): ${load()}`);
 
   const stored = async () => Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n);
   let shape: ChainShape;
@@ -232,6 +293,12 @@ try {
     );
     have = captured;
   }
+  let small: { events: number; svc: Record<'backward' | 'forward', Percentiles> } | null = null;
+  if (TARGET > have && !args.reuse) {
+    // Traces on the captured store first, so that growth to the bulk-loaded size is measured in this one process.
+    for (const table of ['events', 'event_ids', 'codes', 'batches']) await db.pool.query(`VACUUM ANALYZE ${table}`);
+    small = { events: have, svc: (await measureTraces(services, `${have.toLocaleString()} events (captured, before the bulk load)`)).svc };
+  }
   if (TARGET > have) {
     const t0 = performance.now();
     const loaded = await bulkLoad(shape, TARGET - have);
@@ -244,54 +311,15 @@ try {
     for (const table of ['events', 'event_ids', 'codes', 'batches']) await db.pool.query(`VACUUM ANALYZE ${table}`);
   }
 
-  // ── Trace: service vs one bare recursive SQL statement ────────────────────
-  const sample = (await db.pool.query<{ code: string }>(
-    `SELECT code FROM codes WHERE kind = 'batch' ORDER BY random() LIMIT $1`, [SAMPLES + 20])).rows.map((r) => r.code);
-  const warmup = sample.splice(SAMPLES);
-  // The events the service keeps: everything naming a reached key, except linking events that lead the other way.
-  const recursive = `
-    WITH RECURSIVE walk(key) AS (
-      SELECT $1::text
-      UNION
-      SELECT nxt.key FROM walk w
-        JOIN event_ids cur ON cur.key = w.key AND cur.role = ANY($2::"char"[])
-        JOIN event_ids nxt ON nxt.seq = cur.seq AND nxt.role = ANY($3::"char"[]))
-    SELECT DISTINCT e.seq, e.event_id, e.event_time, e.record_time, e.body
-      FROM walk w JOIN event_ids i ON i.key = w.key JOIN events e ON e.seq = i.seq
-     WHERE e.event_type NOT IN ('TransformationEvent', 'AggregationEvent') OR i.role = ANY($2::"char"[])
-     ORDER BY e.event_time, e.seq`;
-  const roles = { backward: [['o', 'k', 'p'], ['i', 'j', 'c', 'd']], forward: [['i', 'j', 'c', 'd'], ['o', 'k', 'p']] } as const;
-  for (const direction of ['backward', 'forward'] as const) {
-    for (const code of warmup) {
-      await services.trace.trace(ADMIN, { code, direction });
-      await db.pool.query(recursive, [code, roles[direction][0], roles[direction][1]]);
+  const { sample, svc: large } = await measureTraces(services, `${(await stored()).toLocaleString()} events`);
+  if (small) {
+    // Growth in one process at one load: the captured store, then the store the bulk load grew it into.
+    const [n0, n1] = [small.events, await stored()];
+    const bound = Math.log(n1) / Math.log(n0);
+    for (const d of ['backward', 'forward'] as const) {
+      report(`growth ${d} ${n0.toLocaleString()} → ${n1.toLocaleString()} events (${(n1 / n0).toFixed(1)}× the size; a logarithmic bound is ${bound.toFixed(2)}×): p50 ${ms(small.svc[d].p50)} → ${ms(large[d].p50)} (${(large[d].p50 / small.svc[d].p50).toFixed(2)}×), p99 ${ms(small.svc[d].p99)} → ${ms(large[d].p99)} (${(large[d].p99 / small.svc[d].p99).toFixed(2)}×)`);
     }
-    clock.take();
-    const svc: number[] = []; const raw: number[] = []; const events: number[] = []; const levels: number[] = [];
-    let mismatches = 0;
-    for (const [n, code] of sample.entries()) {
-      // Alternate which goes first, so that neither always finds the pages the other just read.
-      const runService = async () => {
-        const t0 = performance.now();
-        const r = await services.trace.trace(ADMIN, { code, direction });
-        svc.push(performance.now() - t0);
-        events.push(r.events.length);
-        levels.push(r.levels);
-        return r.events.length;
-      };
-      const runRaw = async () => {
-        const t0 = performance.now();
-        const r = await db.pool.query(recursive, [code, roles[direction][0], roles[direction][1]]);
-        raw.push(performance.now() - t0);
-        return r.rowCount;
-      };
-      const [a, b] = n % 2 === 0 ? [await runService(), await runRaw()] : [await runRaw(), await runService()].reverse();
-      if (a !== b) mismatches++;
-    }
-    report(
-      `trace ${direction} (${sample.length} random batch codes after ${warmup.length} warm-up traces): p50 ${ms(pct(svc, 50))}, p99 ${ms(pct(svc, 99))}; recursive SQL p50 ${ms(pct(raw, 50))}, p99 ${ms(pct(raw, 99))}; ratio p50 ${(pct(svc, 50) / pct(raw, 50)).toFixed(1)}×, p99 ${(pct(svc, 99) / pct(raw, 99)).toFixed(1)}× (events per trace p50 ${pct(events, 50)}, p99 ${pct(events, 99)}, max ${Math.max(...events)}; levels max ${Math.max(...levels)}; ${mismatches} traces where the two event counts differ) [load ${load()}]`,
-      '', `### trace ${direction}: where the time goes`, ...breakdown(clock.take(), svc.reduce((a, b) => a + b, 0), svc.length, svc.length, 'trace'), '',
-    );
+    report('');
   }
 
   // ── Consumer scans per second ─────────────────────────────────────────────

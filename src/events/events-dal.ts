@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db.ts';
+import { copyField, copyIn, isUniqueViolation, type Queryable } from '../platform/db.ts';
 import type { EpcisEvent, RoleChar } from './events-fns.ts';
 
 export interface EventRow {
@@ -28,16 +28,53 @@ export const declaredErroneousSql = (e = 'e') =>
 
 export interface CodeFacts { code: string; status: string; owner_operator_id: string; kind: string; batch_id: string | null }
 
-/** Data access for the event store. Inserts are set-based: one statement for the events, one for their identifiers. */
+// The columns a capture writes, in the order of its COPY rows (record_time is the transaction's time, by default).
+const COPY_COLUMNS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, ' +
+  'operator_id, division_code, counterparty_id, source, capture_id, captured_by, body';
+
+/** Data access for the event store. Inserts are set-based: one COPY for the events, one for their identifiers. */
 export function eventsDal(q: Queryable) {
-  return {
+  const dal = {
     /**
-     * Inserts events that are not stored yet (by hash ID) and returns the stored ones with their sequence numbers.
-     * Identifiers go in with one more statement. Both in the caller's transaction. (One statement with a
-     * data-modifying WITH measured 10% slower: its identifiers must find their event by hash ID.)
+     * Stores new events and their identifiers, and returns them with their sequence numbers; events stored in the
+     * meantime by a concurrent capture (same hash ID) are skipped. The caller has already left out events stored
+     * before it looked (storedIds), so the rows normally go in with COPY — the cheapest way into PostgreSQL, with
+     * every constraint, foreign key and trigger checked as for an INSERT — under sequence numbers reserved first, in
+     * the events' order. If a concurrent capture committed one of the same events in between, COPY fails on the hash
+     * ID's unique key: the rows are rolled back to a savepoint and go in again by the statement that skips stored
+     * events. In the caller's transaction (a client, not the pool).
      */
     async insertEvents(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
       if (events.length === 0) return [] as Array<{ seq: string; hash_id: string }>;
+      // One row back, not one per number: a capture of thousands of events reserves them in a few milliseconds.
+      const seqs = (await q.query<{ s: string }>(
+        `SELECT string_agg(v::text, ',' ORDER BY v) AS s FROM (SELECT nextval(pg_get_serial_sequence('events', 'seq')) AS v FROM generate_series(1, $1)) n`,
+        [events.length])).rows[0].s.split(',');
+      const rows: string[] = [];
+      const ids: string[] = [];
+      events.forEach((e, n) => {
+        const seq = seqs[n];
+        rows.push([seq, e.hashId, e.eventId, e.eventType, e.action, e.bizStep, e.disposition, e.eventTime, e.readPoint, e.bizLocation,
+          e.operatorId, e.divisionCode, e.counterpartyId, meta.source, meta.captureId, meta.capturedBy, JSON.stringify(e.body)].map(copyField).join('\t'));
+        for (const id of e.ids) ids.push(`${copyField(id.key)}\t${id.role}\t${seq}`);
+      });
+      await q.query('SAVEPOINT capture_copy');
+      try {
+        await copyIn(q, `COPY events (${COPY_COLUMNS}) FROM STDIN`, `${rows.join('\n')}\n`);
+        if (ids.length) await copyIn(q, 'COPY event_ids (key, role, seq) FROM STDIN', `${ids.join('\n')}\n`);
+        await q.query('RELEASE SAVEPOINT capture_copy');
+      } catch (err) {
+        if (!isUniqueViolation(err, 'events_hash_key')) throw err;
+        await q.query('ROLLBACK TO SAVEPOINT capture_copy');
+        return dal.insertSkippingStored(events, meta);
+      }
+      return events.map((e, n) => ({ seq: seqs[n], hash_id: e.hashId }));
+    },
+    /**
+     * The race's way in: one INSERT that skips events whose hash ID is stored (ON CONFLICT), then their identifiers.
+     * (One statement with a data-modifying WITH measured 10% slower: its identifiers must find their event by hash ID.)
+     */
+    async insertSkippingStored(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
       const col = <T>(f: (e: NewEvent) => T) => events.map(f);
       // The bodies travel as one JSON array: a jsonb[] parameter costs several times more to escape and parse.
       const stored = (await q.query<{ seq: string; hash_id: string }>(
@@ -120,5 +157,6 @@ export function eventsDal(q: Queryable) {
         'SELECT id, division_code, status FROM operators WHERE id = $1 FOR SHARE', [id])).rows[0];
     },
   };
+  return dal;
 }
 export type EventsDal = ReturnType<typeof eventsDal>;

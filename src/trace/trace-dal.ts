@@ -1,13 +1,13 @@
 import { prepared, type Queryable } from '../platform/db.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { eventVisibility } from '../access/visibility.ts';
-import type { EpcisEvent, RoleChar } from '../events/events-fns.ts';
+import { indexEvent, type EpcisEvent, type RoleChar } from '../events/events-fns.ts';
 import { currentBodySql } from '../events/events-dal.ts';
 import type { LineageEvent, LineageSource } from './trace-types.ts';
 
 interface LevelRow {
   seq: string; event_id: string; event_type: string; action: string | null; biz_step: string | null; event_time: Date; record_time: Date;
-  operator_id: string | null; counterparty_id: string | null; division_code: string | null; body: EpcisEvent; keys: string[]; roles: string[];
+  operator_id: string | null; counterparty_id: string | null; division_code: string | null; body: EpcisEvent;
 }
 
 /** A node's facts for the graph: the code with its batch, product, owner and site (the batch ones null for pool codes). */
@@ -26,16 +26,23 @@ export interface StoredEventRow {
   operator_id: string | null; counterparty_id: string | null; division_code: string | null;
 }
 
+// Ordered as the index's rows are (role, then key), so that a trace's nodes and edges come out in a stable order.
+const byRoleThenKey = (a: { key: string; role: RoleChar }, b: { key: string; role: RoleChar }) =>
+  (a.role < b.role ? -1 : a.role > b.role ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 const toLineageEvent = (r: LevelRow): LineageEvent => ({
   seq: r.seq, eventId: r.event_id, eventType: r.event_type, action: r.action, bizStep: r.biz_step, eventTime: r.event_time,
   recordTime: r.record_time, operatorId: r.operator_id, counterpartyId: r.counterparty_id, divisionCode: r.division_code,
-  ids: r.keys.map((key, i) => ({ key, role: r.roles[i] as RoleChar })), body: r.body,
+  // The identifiers come from the body by the very rule that wrote the event's event_ids rows at capture
+  // (indexEvent), so the level query need not read them back: one index probe and heap page fewer per event.
+  ids: indexEvent(r.body).ids.sort(byRoleThenKey), body: r.body,
 });
 
 /**
- * One level of the lineage on this node's store, in one statement: the events naming any of the keys (event_ids
- * primary key), each read once by its primary key with the viewer's visibility applied, and every identifier they
- * name (back to event_ids by seq). No recursion in SQL, so that a sharded or federated source can do the same.
+ * One level of the lineage on this node's store, in one statement: the events naming any of the keys (an index-only
+ * scan of the event_ids primary key), each read once by its primary key with the viewer's visibility applied. The
+ * identifiers each event names are taken from its body (see toLineageEvent). No recursion in SQL, so that a sharded
+ * or federated source can do the same.
  */
 export function pgLineageSource(q: Queryable): LineageSource {
   return {
@@ -46,13 +53,10 @@ export function pgLineageSource(q: Queryable): LineageSource {
         `SELECT e.seq, e.event_id, e.event_type, e.action, e.biz_step, e.event_time, e.record_time,
                 e.operator_id, e.counterparty_id, e.division_code,
                 -- An event declared erroneous after its capture shows its errorDeclaration: the trace marks it.
-                ${currentBodySql('e')} AS body,
-                array_agg(o.key ORDER BY o.role, o.key) AS keys, array_agg(o.role::text ORDER BY o.role, o.key) AS roles
+                ${currentBodySql('e')} AS body
            FROM (SELECT DISTINCT i.seq FROM event_ids i WHERE i.key = ANY($1::text[])) hit
            JOIN events e ON e.seq = hit.seq
-           JOIN event_ids o ON o.seq = e.seq
-          WHERE ${vis.sql}
-          GROUP BY e.seq`,
+          WHERE ${vis.sql}`,
         [keys, ...vis.params],
       ))).rows;
       return rows.map(toLineageEvent);

@@ -1,0 +1,84 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { buildBatch, buildOperator, buildProduct, buildSite } from '../../test/builders.ts';
+import { production, type Party } from '../../test/event-builders.ts';
+import { captureInTx } from './events-service.ts';
+import { copyField } from '../platform/db.ts';
+import type { EpcisEvent } from './events-fns.ts';
+
+// The capture path stores rows with COPY under reserved sequence numbers, and falls back to the statement that skips
+// stored events when a concurrent capture wins a race for the same event (src/events/events-dal.ts).
+let t: TestApp;
+let farm: Party;
+let code: string;
+
+before(async () => {
+  t = await startTestApp();
+  const op = await buildOperator(t, { division: '350121', types: ['producer'] });
+  const site = await buildSite(t, op, { divisionCode: '350121', kind: 'farm_plot' });
+  farm = { ...op, siteId: site.id, division: '350121' };
+  const product = await buildProduct(t, farm, {});
+  code = (await buildBatch(t, farm, { productId: product.id, siteId: farm.siteId })).batchCode!.code;
+});
+after(() => t.close());
+
+const actor = () => ({ role: 'operator-admin' as const, operatorId: farm.id });
+const input = (events: EpcisEvent[]) => ({ events, source: 'native' as const, errorBehaviour: 'rollback' as const });
+
+test('COPY text escapes backslash, newline, carriage return and tab, and writes NULL as \\N', () => {
+  assert.equal(copyField(null), '\\N');
+  assert.equal(copyField('a\\b\nc\rd\te'), 'a\\\\b\\nc\\rd\\te');
+  assert.equal(copyField('溯源 \u2028'), '溯源 \u2028');
+});
+
+test('events with backslashes, line breaks, tabs and CJK text in their fields come back from the store unchanged', async () => {
+  const event = {
+    ...production(farm, code).event,
+    'sy:note': 'C:\\温室\\一号\n第二行\r\t制表符 "引号" \\N',
+    'example:ext': { path: 'a\\b', list: ['\t', '\\\\', '\n'] },
+  } as EpcisEvent;
+  const r = await t.db.tx((q) => captureInTx(q, actor(), input([event])));
+  assert.equal(r.stored.length, 1);
+  const row = (await t.db.pool.query('SELECT body FROM events WHERE seq = $1', [r.stored[0].seq])).rows[0];
+  assert.equal(row.body['sy:note'], event['sy:note']);
+  assert.deepEqual(row.body['example:ext'], event['example:ext']);
+  const ids = (await t.db.pool.query('SELECT key, role FROM event_ids WHERE seq = $1', [r.stored[0].seq])).rows;
+  assert.deepEqual(ids, [{ key: code, role: 'q' }]);
+});
+
+test('a capture stores its events in order under increasing sequence numbers', async () => {
+  const events = [production(farm, code).event, production(farm, code).event, production(farm, code).event];
+  const r = await t.db.tx((q) => captureInTx(q, actor(), input(events)));
+  const seqs = r.stored.map((s) => BigInt(s.seq));
+  assert.deepEqual(r.stored.map((s) => s.index), [0, 1, 2]);
+  assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2], `increasing: ${seqs}`);
+  const times = (await t.db.pool.query('SELECT event_time FROM events WHERE seq = ANY($1) ORDER BY seq', [r.stored.map((s) => s.seq)])).rows;
+  assert.deepEqual(times.map((x) => x.event_time.toISOString()), events.map((e) => new Date(e.eventTime).toISOString()));
+});
+
+test('two captures of the same events at the same time store them once: the later one reports them as duplicates', async () => {
+  const shared = production(farm, code).event;
+  const own = production(farm, code).event;
+  const first = await t.db.pool.connect();
+  try {
+    await first.query('BEGIN');
+    const a = await captureInTx(first, actor(), input([shared]));
+    assert.equal(a.stored.length, 1);
+    // The second capture looks before the first commits, so its COPY meets the first one's uncommitted row and waits.
+    const second = t.db.tx((q) => captureInTx(q, actor(), input([own, shared])));
+    await sleep(300);
+    await first.query('COMMIT');
+    const b = await second;
+    assert.deepEqual(b.stored.map((s) => s.index), [0], 'the event of its own is stored');
+    assert.deepEqual(b.duplicates.map((d) => d.index), [1], 'the shared event is a duplicate, not an error');
+    assert.equal(b.duplicates[0].hashId, a.stored[0].hashId);
+    const n = (await t.db.pool.query('SELECT count(*)::int AS n FROM events WHERE hash_id = $1', [a.stored[0].hashId])).rows[0].n;
+    assert.equal(n, 1);
+  } finally {
+    first.release();
+  }
+  const orphans = (await t.db.pool.query('SELECT count(*)::int AS n FROM event_ids i LEFT JOIN events e ON e.seq = i.seq WHERE e.seq IS NULL')).rows[0].n;
+  assert.equal(orphans, 0);
+});
