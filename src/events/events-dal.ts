@@ -50,17 +50,23 @@ export function eventsDal(q: Queryable) {
       const seqs = (await q.query<{ s: string }>(
         `SELECT string_agg(v::text, ',' ORDER BY v) AS s FROM (SELECT nextval(pg_get_serial_sequence('events', 'seq')) AS v FROM generate_series(1, $1)) n`,
         [events.length])).rows[0].s.split(',');
-      const rows: string[] = [];
       const ids: string[] = [];
-      events.forEach((e, n) => {
-        const seq = seqs[n];
-        rows.push([seq, e.hashId, e.eventId, e.eventType, e.action, e.bizStep, e.disposition, e.eventTime, e.readPoint, e.bizLocation,
-          e.operatorId, e.divisionCode, e.counterpartyId, meta.source, meta.captureId, meta.capturedBy, JSON.stringify(e.body)].map(copyField).join('\t'));
-        for (const id of e.ids) ids.push(`${copyField(id.key)}\t${id.role}\t${seq}`);
-      });
+      // The events' rows in chunks, made while the server stores the chunk before; their identifiers' rows on the way.
+      function* rows(): Generator<string> {
+        let chunk = '';
+        for (let n = 0; n < events.length; n++) {
+          const e = events[n];
+          const seq = seqs[n];
+          chunk += [seq, e.hashId, e.eventId, e.eventType, e.action, e.bizStep, e.disposition, e.eventTime, e.readPoint, e.bizLocation,
+            e.operatorId, e.divisionCode, e.counterpartyId, meta.source, meta.captureId, meta.capturedBy, JSON.stringify(e.body)].map(copyField).join('\t') + '\n';
+          for (const id of e.ids) ids.push(`${copyField(id.key)}\t${id.role}\t${seq}`);
+          if (n % 200 === 199) { yield chunk; chunk = ''; }
+        }
+        if (chunk) yield chunk;
+      }
       await q.query('SAVEPOINT capture_copy');
       try {
-        await copyIn(q, `COPY events (${COPY_COLUMNS}) FROM STDIN`, `${rows.join('\n')}\n`);
+        await copyIn(q, `COPY events (${COPY_COLUMNS}) FROM STDIN`, rows());
         if (ids.length) await copyIn(q, 'COPY event_ids (key, role, seq) FROM STDIN', `${ids.join('\n')}\n`);
         await q.query('RELEASE SAVEPOINT capture_copy');
       } catch (err) {

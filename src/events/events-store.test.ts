@@ -48,14 +48,18 @@ test('events with backslashes, line breaks, tabs and CJK text in their fields co
   assert.deepEqual(ids, [{ key: code, role: 'q' }]);
 });
 
-test('a capture stores its events in order under increasing sequence numbers', async () => {
-  const events = [production(farm, code).event, production(farm, code).event, production(farm, code).event];
+test('a capture stores its events in order under increasing sequence numbers, across the chunks its rows are sent in', async () => {
+  const events = Array.from({ length: 450 }, () => production(farm, code).event);
   const r = await t.db.tx((q) => captureInTx(q, actor(), input(events)));
+  assert.deepEqual(r.stored.map((s) => s.index), events.map((_, k) => k));
   const seqs = r.stored.map((s) => BigInt(s.seq));
-  assert.deepEqual(r.stored.map((s) => s.index), [0, 1, 2]);
-  assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2], `increasing: ${seqs}`);
-  const times = (await t.db.pool.query('SELECT event_time FROM events WHERE seq = ANY($1) ORDER BY seq', [r.stored.map((s) => s.seq)])).rows;
-  assert.deepEqual(times.map((x) => x.event_time.toISOString()), events.map((e) => new Date(e.eventTime).toISOString()));
+  assert.ok(seqs.every((s, k) => k === 0 || s > seqs[k - 1]), 'increasing');
+  const rows = (await t.db.pool.query(
+    `SELECT e.event_time, e.event_id, (SELECT count(*)::int FROM event_ids i WHERE i.seq = e.seq) AS ids FROM events e WHERE e.seq = ANY($1) ORDER BY e.seq`,
+    [r.stored.map((s) => s.seq)])).rows;
+  assert.deepEqual(rows.map((x) => x.event_time.toISOString()), events.map((e) => new Date(e.eventTime).toISOString()));
+  assert.deepEqual(rows.map((x) => x.event_id), r.stored.map((s) => s.eventId));
+  assert.ok(rows.every((x) => x.ids === 1), 'each event has its identifier row');
 });
 
 test('two captures of the same events at the same time store them once: the later one reports them as duplicates', async () => {

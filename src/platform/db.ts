@@ -79,11 +79,13 @@ export function copyField(v: string | null): string {
 
 
 /**
- * Streams rows in COPY's text format (`copyField` each field, tab-separated, one row per line) into a table with
+ * Streams rows in COPY's text format (`copyField` each field, tab-separated, one row per line; given whole, or as
+ * chunks of whole lines) into a table with
  * `COPY … FROM STDIN`. Only inside a transaction: `q` must be a client, not the pool.
  */
-export async function copyIn(q: Queryable, sql: string, text: string): Promise<void> {
+export async function copyIn(q: Queryable, sql: string, text: string | Iterable<string>): Promise<void> {
   // The client runs a COPY stream as a query; a timed wrapper (bench/clock.ts) may hand it back in a promise.
   const stream = await (q as unknown as { query(s: unknown): unknown }).query(copyFrom(sql)) as NodeJS.WritableStream;
-  await pipeline(Readable.from([text]), stream);
+  // Chunks are pulled as the server takes them: building the next overlaps the server's work on the last.
+  await pipeline(Readable.from(typeof text === 'string' ? [text] : text), stream);
 }
