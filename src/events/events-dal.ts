@@ -40,12 +40,16 @@ export function eventsDal(q: Queryable) {
      * meantime by a concurrent capture (same hash ID) are skipped. The caller has already left out events stored
      * before it looked (storedIds), so the rows normally go in with COPY — the cheapest way into PostgreSQL, with
      * every constraint, foreign key and trigger checked as for an INSERT — under sequence numbers reserved first, in
-     * the events' order. If a concurrent capture committed one of the same events in between, COPY fails on the hash
+     * the events' order (after taking the table lock an INSERT would). If a concurrent capture committed one of the
+     * same events in between, COPY fails on the hash
      * ID's unique key: the rows are rolled back to a savepoint and go in again by the statement that skips stored
      * events. In the caller's transaction (a client, not the pool).
      */
     async insertEvents(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
       if (events.length === 0) return [] as Array<{ seq: string; hash_id: string }>;
+      // The lock an INSERT into events takes before it draws a seq, taken before the numbers are drawn here: the
+      // dashboard rollup (src/dashboard/rollup.ts) waits for the transactions holding it before it folds past a seq.
+      await q.query('LOCK TABLE events IN ROW EXCLUSIVE MODE; SAVEPOINT capture_copy');
       // One row back, not one per number: a capture of thousands of events reserves them in a few milliseconds.
       const seqs = (await q.query<{ s: string }>(
         `SELECT string_agg(v::text, ',' ORDER BY v) AS s FROM (SELECT nextval(pg_get_serial_sequence('events', 'seq')) AS v FROM generate_series(1, $1)) n`,
@@ -64,7 +68,6 @@ export function eventsDal(q: Queryable) {
         }
         if (chunk) yield chunk;
       }
-      await q.query('SAVEPOINT capture_copy');
       try {
         await copyIn(q, `COPY events (${COPY_COLUMNS}) FROM STDIN`, rows());
         if (ids.length) await copyIn(q, 'COPY event_ids (key, role, seq) FROM STDIN', `${ids.join('\n')}\n`);

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../test/harness.ts';
 import { buildBatch, buildOperator, buildProduct, buildSite } from '../../test/builders.ts';
 import { production, type Party } from '../../test/event-builders.ts';
 import { captureInTx } from './events-service.ts';
-import { copyField } from '../platform/db.ts';
+import { copyField, type Queryable } from '../platform/db.ts';
 import type { EpcisEvent } from './events-fns.ts';
 
 // The capture path stores rows with COPY under reserved sequence numbers, and falls back to the statement that skips
@@ -85,4 +85,30 @@ test('two captures of the same events at the same time store them once: the late
   }
   const orphans = (await t.db.pool.query('SELECT count(*)::int AS n FROM event_ids i LEFT JOIN events e ON e.seq = i.seq WHERE e.seq IS NULL')).rows[0].n;
   assert.equal(orphans, 0);
+});
+
+test('a capture holds the lock an INSERT into events takes before it draws sequence numbers (the dashboard rollup waits on it)', async () => {
+  const client = await t.db.pool.connect();
+  const drawn: boolean[] = [];
+  const held = async () => (await client.query(
+    `SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation'
+        AND relation = 'events'::regclass AND mode = 'RowExclusiveLock'`)).rows[0].n > 0;
+  // The client, with a look at its locks whenever a statement draws from the events sequence.
+  const watched = {
+    query: async (statement: unknown, values?: unknown[]) => {
+      const text = typeof statement === 'string' ? statement : (statement as { text?: string }).text ?? '';
+      if (text.includes('nextval(')) drawn.push(await held());
+      return typeof statement === 'string' ? client.query(statement, values) : client.query(statement as never);
+    },
+  } as unknown as Queryable;
+  try {
+    await client.query('BEGIN');
+    assert.equal(await held(), false);
+    const r = await captureInTx(watched, actor(), input([production(farm, code).event]));
+    assert.equal(r.stored.length, 1);
+    assert.deepEqual(drawn, [true]);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
 });
