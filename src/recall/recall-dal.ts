@@ -1,6 +1,7 @@
 import type { Queryable } from '../platform/db.ts';
 import type { RoleChar } from '../events/events-fns.ts';
-import { movementAmount, type Movement } from './recall-fns.ts';
+import type { Direction } from '../trace/trace-types.ts';
+import { linkRoles, movementAmount, type DetailedMovement, type Movement } from './recall-fns.ts';
 import type { NoticeKind, NoticeLine, Severity } from './recall-types.ts';
 
 export interface IncidentRow {
@@ -44,8 +45,8 @@ const QUANTITY_LIST = `CASE i.role WHEN 'q' THEN 'quantityList' WHEN 'j' THEN 'i
 const US = '\x1f';
 const RS = '\x1e';
 
-/** A movement row as the store sends it, split: quantities still as the event's list and units (JSON). */
-function movementOf(row: string): Movement {
+/** A detailed movement row as the store sends it, split: quantities still as the event's list and units (JSON). */
+function detailedMovementOf(row: string): DetailedMovement {
   const [seq, eventId, time, eventType, action, bizStep, disposition, operatorId, counterpartyId, role, key, list, units, links, details] = row.split(US);
   const r = role as RoleChar;
   const d = details ? JSON.parse(details) : null;
@@ -58,6 +59,7 @@ function movementOf(row: string): Movement {
   };
 }
 
+const LINKING_TYPES = new Set(['TransformationEvent', 'AggregationEvent']);
 /** Data access for incidents, their affected set, notices and answers, operators' webhooks and the webhook outbox. */
 export function recallDal(q: Queryable) {
   return {
@@ -133,10 +135,60 @@ export function recallDal(q: Queryable) {
         [batchCodes])).rows.map((r) => r.code);
     },
     /**
-     * The movements of events naming these codes, one per event, code and role: attribution, the quantity list and
-     * units the code's role reads, every identifier of linking events, and with `details` what exports show.
+     * The movements of events naming these codes, one per event, code and role, as the holdings and the walk in
+     * `direction` need them: attribution, and the quantity list and units the code's role reads. A linking event's
+     * movements carry as links the event's identifiers among these codes and, when one of these codes leads on from
+     * it in `direction`, every identifier it leads to (read in one set-based statement over those events).
      */
-    async movements(keys: string[], details = false): Promise<Movement[]> {
+    async movements(keys: string[], direction: Direction): Promise<Movement[]> {
+      if (keys.length === 0) return [];
+      const rows = (await q.query<{ m: string }>(
+        `SELECT concat_ws(chr(31), i.seq, e.event_type, coalesce(e.action, ''), coalesce(e.biz_step, ''), coalesce(e.disposition, ''),
+                         coalesce(e.operator_id::text, ''), coalesce(e.counterparty_id::text, ''), i.role, i.key,
+                         CASE WHEN i.role IN ('q', 'j', 'k', 'd') THEN coalesce((e.body -> (${QUANTITY_LIST}))::text, '') ELSE '' END,
+                         CASE WHEN i.role IN ('q', 'j', 'k', 'd') THEN coalesce((e.body -> 'sy:units')::text, '') ELSE '' END) AS m
+           FROM unnest($1::text[]) AS k(key) JOIN event_ids i ON i.key = k.key JOIN events e ON e.seq = i.seq`,
+        [keys])).rows;
+      const { from, to } = linkRoles(direction);
+      const out: Movement[] = new Array(rows.length);
+      // Identifiers of each linking event, shared by its movements; the events a key leads on from.
+      const links = new Map<string, Array<{ key: string; role: RoleChar }>>();
+      const onward = new Set<string>();
+      for (let n = 0; n < rows.length; n++) {
+        const f = rows[n].m.split(US);
+        const seq = f[0];
+        const eventType = f[1];
+        const role = f[7] as RoleChar;
+        const key = f[8];
+        let ids: Array<{ key: string; role: RoleChar }> | null = null;
+        if (LINKING_TYPES.has(eventType)) {
+          ids = links.get(seq) ?? null;
+          if (!ids) links.set(seq, (ids = []));
+          if (from.includes(role)) onward.add(seq);
+          ids.push({ key, role });
+        }
+        out[n] = {
+          seq, eventType, action: f[2] || null, bizStep: f[3] || null, disposition: f[4] || null, operatorId: f[5] || null, counterpartyId: f[6] || null,
+          key, role, amount: movementAmount(role, key, f[9] ? JSON.parse(f[9]) : null, f[10] ? JSON.parse(f[10]) : null), links: ids,
+        };
+      }
+      if (onward.size > 0) {
+        const next = (await q.query<{ m: string }>(
+          `SELECT concat_ws(chr(31), o.seq, o.role, o.key) AS m FROM unnest($1::bigint[]) AS s(seq) JOIN event_ids o ON o.seq = s.seq
+            WHERE o.role = ANY($2::"char"[])`,
+          [[...onward], to])).rows;
+        for (const { m } of next) {
+          const f = m.split(US);
+          links.get(f[0])!.push({ key: f[2], role: f[1] as RoleChar });
+        }
+      }
+      return out;
+    },
+    /**
+     * The movements of events naming these codes as exports show them: with every identifier of linking events and
+     * each event's id, time and details.
+     */
+    async detailedMovements(keys: string[]): Promise<DetailedMovement[]> {
       if (keys.length === 0) return [];
       const rows = (await q.query<{ m: string }>(
         `SELECT concat_ws(chr(31), i.seq, e.event_id, (extract(epoch FROM e.event_time) * 1000)::bigint, e.event_type, coalesce(e.action, ''),
@@ -145,11 +197,11 @@ export function recallDal(q: Queryable) {
                          CASE WHEN i.role IN ('q', 'j', 'k', 'd') THEN coalesce((e.body -> 'sy:units')::text, '') ELSE '' END,
                          CASE WHEN e.event_type IN ('TransformationEvent', 'AggregationEvent')
                               THEN (SELECT string_agg(o.role::text || o.key, chr(30)) FROM event_ids o WHERE o.seq = e.seq) ELSE '' END,
-                         CASE WHEN $2 THEN jsonb_build_array(e.body #> '{bizLocation,id}', e.body -> 'sy:record', e.body -> 'sy:invoiceNo',
-                              e.body #> '{sy:entryAdmission,invoices,0,number}', e.body #> '{bizTransactionList,0,type}', e.body #> '{bizTransactionList,0,bizTransaction}')::text END) AS m
+                         jsonb_build_array(e.body #> '{bizLocation,id}', e.body -> 'sy:record', e.body -> 'sy:invoiceNo',
+                              e.body #> '{sy:entryAdmission,invoices,0,number}', e.body #> '{bizTransactionList,0,type}', e.body #> '{bizTransactionList,0,bizTransaction}')::text) AS m
            FROM unnest($1::text[]) AS k(key) JOIN event_ids i ON i.key = k.key JOIN events e ON e.seq = i.seq`,
-        [keys, details])).rows;
-      return rows.map((r) => movementOf(r.m));
+        [keys])).rows;
+      return rows.map((r) => detailedMovementOf(r.m));
     },
     /** Replaces the incident's affected set with a newly computed one. */
     async replaceAffected(incidentId: string, r: { codes: string[]; operators: string[]; holdings: StoredHolding[]; truncated: boolean; now: Date }) {

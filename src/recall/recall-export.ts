@@ -1,7 +1,7 @@
 import { partyUri } from '../events/events-fns.ts';
 import { divisionPath } from '../registry/division.ts';
 import { compareSeq } from '../trace/trace-fns.ts';
-import { fromMilli, type Movement, type MovementDetails } from './recall-fns.ts';
+import { fromMilli, type DetailedMovement, type MovementDetails } from './recall-fns.ts';
 import { writeXlsx, type XlsxSheet } from './xlsx.ts';
 
 /*
@@ -44,7 +44,7 @@ const CTE_BY_STEP: Record<string, string> = {
 };
 const INBOUND = new Set(['receiving', 'arriving', 'accepting']);
 
-function cteOf(m: Movement): string | null {
+function cteOf(m: DetailedMovement): string | null {
   if (m.eventType === 'TransformationEvent') return 'Transformation';
   // A new lot without inputs: harvested on a farm, else packed or produced at its site.
   if (m.bizStep === 'commissioning') return m.details?.record === 'harvest' ? 'Harvesting' : 'Initial Packing';
@@ -87,7 +87,7 @@ export function siteIdOf(location: string | null | undefined): string | undefine
  * One row per critical tracking event and affected lot it names (a transformation: per affected output, with its
  * inputs), ordered by event time: the sortable spreadsheet investigators ask for. Movements carry their details.
  */
-export function cteRows(movements: readonly Movement[], ctx: CteContext): CteRow[] {
+export function cteRows(movements: readonly DetailedMovement[], ctx: CteContext): CteRow[] {
   const sorted = [...movements].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || compareSeq(a.seq, b.seq) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const party = (id: string | null) => {
     const o = id ? ctx.operators.get(id) : undefined;

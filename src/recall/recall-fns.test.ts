@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { indexEvent, type EpcisEvent } from '../events/events-fns.ts';
 import { startTrace } from '../trace/trace-fns.ts';
 import {
-  admitKeys, answerEvents, linkingEvents, movementAmount, type Movement, commonDivision, consumerDivision, divisionLevels, fromMilli, holdingsOf, impactByDivision, onHand,
+  admitKeys, answerEvents, linkingEvents, movementAmount, type DetailedMovement, commonDivision, consumerDivision, divisionLevels, fromMilli, holdingsOf, impactByDivision, onHand,
   rankSources, retryDelayMs, signWebhook, toMilli, webhookUrlProblem, type Holding,
 } from './recall-fns.ts';
 import { cteCsv, cteRows, type CteRow } from './recall-export.ts';
@@ -12,7 +12,7 @@ import { cteCsv, cteRows, type CteRow } from './recall-export.ts';
 let seq = 0;
 const LISTS: Record<string, string> = { q: 'quantityList', j: 'inputQuantityList', k: 'outputQuantityList', d: 'childQuantityList' };
 /** The movements of one stored event, as the store's reader makes them (one per identifier and role). */
-function ev(body: EpcisEvent, who: { operatorId?: string | null; counterpartyId?: string | null } = {}): Movement[] {
+function ev(body: EpcisEvent, who: { operatorId?: string | null; counterpartyId?: string | null } = {}): DetailedMovement[] {
   const x = indexEvent(body);
   seq++;
   const linking = x.eventType === 'TransformationEvent' || x.eventType === 'AggregationEvent';

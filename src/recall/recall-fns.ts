@@ -29,6 +29,8 @@ export function toMilli(v: unknown): Milli | null {
 
 /** Thousandths as a decimal string without trailing zeros: 12500 → '12.5'. */
 export function fromMilli(m: Milli): string {
+  // Whole quantities (most of them, and every zero) skip the fraction: tens of thousands of holdings per affected set.
+  if (m % 1000 === 0) return m === 0 ? '0' : String(m / 1000);
   const a = Math.abs(m);
   const frac = String(a % 1000).padStart(3, '0').replace(/0+$/, '');
   return `${m < 0 ? '-' : ''}${Math.floor(a / 1000)}${frac ? `.${frac}` : ''}`;
@@ -75,15 +77,14 @@ function names(epc: unknown, key: string, uri: string): boolean {
 }
 
 /**
- * How much of `key` an event names in the list of `role`, in which unit: class quantities summed in the unit the
- * record wrote (`sy:units`, else the UN/ECE code). Null when it names no quantity (an inspection's subject).
+ * How much of `key` an event's class list (the one its role reads) names, in which unit: class quantities summed in
+ * the unit the record wrote (`sy:units`, else the UN/ECE code). Null when it names no quantity (an inspection's subject).
  */
-function amountOf(body: EpcisEvent, key: string, role: RoleChar): { milli: Milli; unit: string } | null {
-  const list = CLASS_LIST[role]!;
+function amountOf(list: unknown, units: unknown, key: string): { milli: Milli; unit: string } | null {
   const uri = codeUri(key);
   let total: Milli | null = null;
   let uom: string | null = null;
-  for (const el of Array.isArray(body[list]) ? body[list] : []) {
+  for (const el of Array.isArray(list) ? list : []) {
     if (!names(el?.epcClass, key, uri)) continue;
     const m = toMilli(el.quantity);
     if (m === null) continue;
@@ -92,19 +93,18 @@ function amountOf(body: EpcisEvent, key: string, role: RoleChar): { milli: Milli
   }
   if (total === null) return null;
   let written: unknown;
-  for (const u of Array.isArray(body['sy:units']) ? body['sy:units'] : []) {
+  for (const u of Array.isArray(units) ? units : []) {
     if (names(u?.epcClass, key, uri)) { written = u.unit; break; }
   }
   return { milli: total, unit: typeof written === 'string' && written ? written : uom ?? '' };
 }
 
-type Field = 'reached' | 'passedOn' | 'soldToConsumers' | 'processed' | 'destroyed';
-
-/** One event's part for one affected code: who recorded what, in which role, and the quantity it names. */
+/**
+ * One event's part for one affected code: who recorded what, in which role, and the quantity it names: what the
+ * holdings and the lineage walk need (opening an incident reads nothing more).
+ */
 export interface Movement {
   seq: string;
-  eventId: string;
-  eventTime: Date;
   eventType: string;
   action: string | null;
   bizStep: string | null;
@@ -114,9 +114,17 @@ export interface Movement {
   key: string;
   role: RoleChar;
   amount: { milli: Milli; unit: string } | null;
-  /** Every identifier of a linking event (transformation, aggregation), for the level engine to follow; null for others. */
+  /**
+   * Identifiers of a linking event (transformation, aggregation) for the level engine to follow, null for other
+   * events: the level's own movements of the event and every identifier it leads to in the direction of travel;
+   * with details, every identifier the event names.
+   */
   links: Array<{ key: string; role: RoleChar }> | null;
-  /** What exports show of the event, when the reader was asked for it. */
+}
+/** A movement with what exports show of its event: its id, time and details. */
+export interface DetailedMovement extends Movement {
+  eventId: string;
+  eventTime: Date;
   details?: MovementDetails;
 }
 export interface MovementDetails {
@@ -124,15 +132,28 @@ export interface MovementDetails {
   transactionType: string | null; transaction: string | null;
 }
 
+/**
+ * The roles a level's keys hold in linking events when the walk travels on from them (`from`), and the roles of the
+ * identifiers it travels to (`to`), in one direction: forward from inputs and contents to outputs and containers,
+ * backward the reverse (the trace engine's links, over transformations and aggregations together).
+ */
+export function linkRoles(direction: Direction): { from: RoleChar[]; to: RoleChar[] } {
+  const down: RoleChar[] = ['i', 'j', 'c', 'd'];
+  const up: RoleChar[] = ['o', 'k', 'p'];
+  return direction === 'forward' ? { from: down, to: up } : { from: up, to: down };
+}
+
+// Movements read without their event's time (opening an incident) give the engine this; it never reads the time of a linking event.
+const UNREAD_TIME = new Date(0);
+
 /** The quantity a movement names: class quantities from the event's list and units, instances one piece each. */
 export function movementAmount(role: RoleChar, key: string, list: unknown, units: unknown): Movement['amount'] {
-  const name = CLASS_LIST[role];
-  return name ? amountOf({ [name]: list, 'sy:units': units }, key, role) : { milli: 1000, unit: ITEM_UNIT };
+  return CLASS_LIST[role] ? amountOf(list, units, key) : { milli: 1000, unit: ITEM_UNIT };
 }
 
 /**
  * The linking events (transformations, aggregations) of one level's movements, as the level engine reads events:
- * with every identifier they name. Other events lead nowhere, so the engine needs none of them to find the affected
+ * with the identifiers of their links (see `Movement.links`). Other events lead nowhere, so the engine needs none of them to find the affected
  * set; bodies are not read by the engine.
  */
 export function linkingEvents(movements: readonly Movement[]): LineageEvent[] {
@@ -140,7 +161,8 @@ export function linkingEvents(movements: readonly Movement[]): LineageEvent[] {
   for (const m of movements) {
     if (!m.links || bySeq.has(m.seq)) continue;
     bySeq.set(m.seq, {
-      seq: m.seq, eventId: m.eventId, eventType: m.eventType, action: m.action, bizStep: m.bizStep, eventTime: m.eventTime, recordTime: m.eventTime,
+      seq: m.seq, eventId: (m as Partial<DetailedMovement>).eventId ?? '', eventType: m.eventType, action: m.action, bizStep: m.bizStep,
+      eventTime: (m as Partial<DetailedMovement>).eventTime ?? UNREAD_TIME, recordTime: (m as Partial<DetailedMovement>).eventTime ?? UNREAD_TIME,
       operatorId: m.operatorId, counterpartyId: m.counterpartyId, divisionCode: null, ids: m.links, body: {},
     });
   }
@@ -153,19 +175,32 @@ export function linkingEvents(movements: readonly Movement[]): LineageEvent[] {
  * counts once, at the larger of the two quantities, since either side may be missing.
  */
 export function holdingsOf(movements: Iterable<Movement>): Holding[] {
-  const holdings = new Map<string, Holding>();
-  const transfers = new Map<string, { code: string; from: string | null; to: string; unit: string; out: Milli; in: Milli }>();
-  const add = (code: string, operatorId: string, unit: string, field: Field, m: Milli) => {
-    const k = `${code}\u0000${operatorId}\u0000${unit}`;
-    let h = holdings.get(k);
-    if (!h) holdings.set(k, (h = { code, operatorId, unit, reached: 0, passedOn: 0, soldToConsumers: 0, processed: 0, destroyed: 0 }));
-    h[field] += m;
+  // By code, then operator (a code has a few of each); `out` keeps the order in which holdings first appear.
+  const out: Holding[] = [];
+  const holdings = new Map<string, Map<string, Holding[]>>();
+  const transfers: Transfer[] = [];
+  const transfersOf = new Map<string, Map<string, Transfer[]>>();
+  const holding = (code: string, operatorId: string, unit: string): Holding => {
+    let byOperator = holdings.get(code);
+    if (!byOperator) holdings.set(code, (byOperator = new Map()));
+    let list = byOperator.get(operatorId);
+    if (!list) byOperator.set(operatorId, (list = []));
+    for (const h of list) if (h.unit === unit) return h;
+    const h: Holding = { code, operatorId, unit, reached: 0, passedOn: 0, soldToConsumers: 0, processed: 0, destroyed: 0 };
+    list.push(h);
+    out.push(h);
+    return h;
   };
-  const transfer = (code: string, from: string | null, to: string, unit: string, side: 'out' | 'in', m: Milli) => {
-    const k = `${code}\u0000${from}\u0000${to}\u0000${unit}`;
-    let t = transfers.get(k);
-    if (!t) transfers.set(k, (t = { code, from, to, unit, out: 0, in: 0 }));
-    t[side] += m;
+  const transfer = (code: string, from: string | null, to: string, unit: string): Transfer => {
+    let byReceiver = transfersOf.get(code);
+    if (!byReceiver) transfersOf.set(code, (byReceiver = new Map()));
+    let list = byReceiver.get(to);
+    if (!list) byReceiver.set(to, (list = []));
+    for (const t of list) if (t.from === from && t.unit === unit) return t;
+    const t: Transfer = { code, from, to, unit, out: 0, in: 0 };
+    list.push(t);
+    transfers.push(t);
+    return t;
   };
 
   for (const m of movements) {
@@ -174,30 +209,40 @@ export function holdingsOf(movements: Iterable<Movement>): Holding[] {
     const op = m.operatorId;
     const step = m.bizStep ?? '';
     if (m.eventType === 'TransformationEvent') {
-      if (op) add(m.key, op, a.unit, OUTPUT_ROLES.has(m.role) ? 'reached' : 'processed', a.milli);
+      if (op) {
+        const h = holding(m.key, op, a.unit);
+        if (OUTPUT_ROLES.has(m.role)) h.reached += a.milli; else h.processed += a.milli;
+      }
     } else if (m.eventType === 'AggregationEvent') {
-      if (op && m.action === 'ADD') add(m.key, op, a.unit, m.role === 'p' ? 'reached' : 'processed', a.milli);
+      if (op && m.action === 'ADD') {
+        const h = holding(m.key, op, a.unit);
+        if (m.role === 'p') h.reached += a.milli; else h.processed += a.milli;
+      }
     } else if (m.counterpartyId && (OUTBOUND_STEPS.has(step) || INBOUND_STEPS.has(step))) {
       const h = handover(m)!;
-      if (h.to) transfer(m.key, h.from, h.to, a.unit, op === h.from ? 'out' : 'in', a.milli);
+      if (h.to) {
+        const t = transfer(m.key, h.from, h.to, a.unit);
+        if (op === h.from) t.out += a.milli; else t.in += a.milli;
+      }
     } else if (!op) {
       continue;
     } else if (m.disposition === 'destroyed' || step === 'destroying') {
-      add(m.key, op, a.unit, 'destroyed', a.milli);
+      holding(m.key, op, a.unit).destroyed += a.milli;
     } else if (step === 'retail_selling') {
-      add(m.key, op, a.unit, 'soldToConsumers', a.milli);
+      holding(m.key, op, a.unit).soldToConsumers += a.milli;
     } else if ((m.eventType === 'ObjectEvent' && m.action === 'ADD') || INBOUND_STEPS.has(step)) {
       // A batch brought into the record here: produced, or received from a supplier with no record of its own.
-      add(m.key, op, a.unit, 'reached', a.milli);
+      holding(m.key, op, a.unit).reached += a.milli;
     }
   }
-  for (const t of transfers.values()) {
+  for (const t of transfers) {
     const m = t.out > t.in ? t.out : t.in;
-    add(t.code, t.to, t.unit, 'reached', m);
-    if (t.from) add(t.code, t.from, t.unit, 'passedOn', m);
+    holding(t.code, t.to, t.unit).reached += m;
+    if (t.from) holding(t.code, t.from, t.unit).passedOn += m;
   }
-  return [...holdings.values()];
+  return out;
 }
+interface Transfer { code: string; from: string | null; to: string; unit: string; out: Milli; in: Milli }
 
 /**
  * Admits extra keys to the next level of a trace, as if an edge led there: the item codes of an affected batch

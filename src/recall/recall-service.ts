@@ -128,6 +128,33 @@ function lineFor(lines: readonly NoticeLine[], code: string, unit: string | unde
 }
 
 /**
+ * Walks the lineage from `keys` level by level with the trace engine over the whole node (the platform acts
+ * here, not the caller: affected operators outside a jurisdiction are listed for hand-over), reading each level's
+ * movements in one statement (and the identifiers its linking events lead to in another). Forward walks also follow
+ * the item codes of affected batches that moved on their own. Answers the engine's state and the movements of every
+ * node reached; with `details`, movements as exports show them.
+ */
+export async function walkLineage(q: Queryable, keys: string[], direction: Direction, maxNodes: number): Promise<{ state: TraceState; movements: fns.Movement[] }>;
+export async function walkLineage(q: Queryable, keys: string[], direction: Direction, maxNodes: number, details: true): Promise<{ state: TraceState; movements: fns.DetailedMovement[] }>;
+export async function walkLineage(q: Queryable, keys: string[], direction: Direction, maxNodes: number, details = false): Promise<{ state: TraceState; movements: fns.Movement[] }> {
+  const dal = recallDal(q);
+  const state = startTrace(keys, direction, maxNodes);
+  const movements: fns.Movement[] = [];
+  while (state.frontier.size > 0) {
+    let level = frontierKeys(state);
+    if (direction === 'forward') {
+      const items = await dal.movedItems(level);
+      fns.admitKeys(state, items, direction);
+      if (items.length) level = frontierKeys(state);
+    }
+    const found = details ? await dal.detailedMovements(level) : await dal.movements(level, direction);
+    for (const m of found) movements.push(m);
+    applyLevel(state, fns.linkingEvents(found));
+  }
+  return { state, movements };
+}
+
+/**
  * Problem-food investigation and recall (问题食品排查与召回): incidents on problem codes with their affected set
  * (forward trace with holdings), source candidates (backward traces ranked by what they share), impact by division,
  * operator type and consumer scans, notices to affected operators through the inbox and a webhook outbox, their
@@ -143,28 +170,10 @@ export function createRecallService(deps: RecallDeps) {
 
   // ---- the lineage walks ----------------------------------------------------------------------
 
-  /**
-   * Walks the lineage from `keys` level by level with the trace engine over the whole node (the platform acts
-   * here, not the caller: affected operators outside a jurisdiction are listed for hand-over), reading each level's
-   * movements in one statement. Forward walks also follow the item codes of affected batches that moved on their
-   * own. Answers the engine's state and the movements of every node reached.
-   */
-  async function walk(q: Queryable, keys: string[], direction: Direction, details = false): Promise<{ state: TraceState; movements: fns.Movement[] }> {
-    const dal = recallDal(q);
-    const state = startTrace(keys, direction, maxNodes);
-    const movements: fns.Movement[] = [];
-    while (state.frontier.size > 0) {
-      let level = frontierKeys(state);
-      if (direction === 'forward') {
-        const items = await dal.movedItems(level);
-        fns.admitKeys(state, items, direction);
-        if (items.length) level = frontierKeys(state);
-      }
-      const found = await dal.movements(level, details);
-      for (const m of found) movements.push(m);
-      applyLevel(state, fns.linkingEvents(found));
-    }
-    return { state, movements };
+  function walk(q: Queryable, keys: string[], direction: Direction): Promise<{ state: TraceState; movements: fns.Movement[] }>;
+  function walk(q: Queryable, keys: string[], direction: Direction, details: true): Promise<{ state: TraceState; movements: fns.DetailedMovement[] }>;
+  function walk(q: Queryable, keys: string[], direction: Direction, details = false) {
+    return details ? walkLineage(q, keys, direction, maxNodes, true) : walkLineage(q, keys, direction, maxNodes);
   }
 
   /** Computes the affected set of the named codes and stores it as the incident's; returns its size. */
@@ -399,6 +408,9 @@ export function createRecallService(deps: RecallDeps) {
 
   async function impactOf(q: Queryable, i: IncidentRow, loaded?: Awaited<ReturnType<typeof affectedOf>>) {
     const dal = recallDal(q);
+    // The scan counts take PostgreSQL longest: ask for them first, on a pool they run while the holdings are placed.
+    const scansByDay = dal.scansByDay(i.id);
+    scansByDay.catch(() => {});
     const { row, operators } = loaded ?? await affectedOf(q, i.id);
     const placed: fns.PlacedHolding[] = row.holdings.map((h) => {
       const o = operators.get(h.operator_id)!;
@@ -416,7 +428,7 @@ export function createRecallService(deps: RecallDeps) {
     const scans = new Map<string, { divisionCode: string; day: string; scans: number }>();
     // A code's scans over many days count in one place.
     const placeOf = new Map<string, string>();
-    for (const s of await dal.scansByDay(i.id)) {
+    for (const s of await scansByDay) {
       let divisionCode = placeOf.get(s.code);
       if (divisionCode === undefined) placeOf.set(s.code, (divisionCode = fns.consumerDivision(byCode.get(s.code) ?? [])));
       const key = `${divisionCode}|${s.day}`;
