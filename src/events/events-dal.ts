@@ -43,7 +43,8 @@ export function eventsDal(q: Queryable) {
      * the events' order (after taking the table lock an INSERT would). If a concurrent capture committed one of the
      * same events in between, COPY fails on the hash
      * ID's unique key: the rows are rolled back to a savepoint and go in again by the statement that skips stored
-     * events. In the caller's transaction (a client, not the pool).
+     * events. Any other unique key (an eventID already taken) rolls back to the savepoint and throws, for the caller
+     * to check again. In the caller's transaction (a client, not the pool).
      */
     async insertEvents(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
       if (events.length === 0) return [] as Array<{ seq: string; hash_id: string }>;
@@ -73,9 +74,17 @@ export function eventsDal(q: Queryable) {
         if (ids.length) await copyIn(q, 'COPY event_ids (key, role, seq) FROM STDIN', `${ids.join('\n')}\n`);
         await q.query('RELEASE SAVEPOINT capture_copy');
       } catch (err) {
-        if (!isUniqueViolation(err, 'events_hash_key')) throw err;
+        if (!isUniqueViolation(err)) throw err;
+        // Back to before the rows, so that the transaction goes on: with the statement that skips stored events, or
+        // (an eventID another event holds) in the caller, which checks again.
         await q.query('ROLLBACK TO SAVEPOINT capture_copy');
-        return dal.insertSkippingStored(events, meta);
+        if (!isUniqueViolation(err, 'events_hash_key')) throw err;
+        try {
+          return await dal.insertSkippingStored(events, meta);
+        } catch (again) {
+          if (isUniqueViolation(again)) await q.query('ROLLBACK TO SAVEPOINT capture_copy');
+          throw again;
+        }
       }
       return events.map((e, n) => ({ seq: seqs[n], hash_id: e.hashId }));
     },

@@ -7,6 +7,8 @@ import { production, type Party } from '../../test/event-builders.ts';
 import { captureInTx } from './events-service.ts';
 import { copyField, type Queryable } from '../platform/db.ts';
 import type { EpcisEvent } from './events-fns.ts';
+import { eventHashId } from './epcis-hash.ts';
+import { DomainError } from '../platform/errors.ts';
 
 // The capture path stores rows with COPY under reserved sequence numbers, and falls back to the statement that skips
 // stored events when a concurrent capture wins a race for the same event (src/events/events-dal.ts).
@@ -111,4 +113,29 @@ test('a capture holds the lock an INSERT into events takes before it draws seque
     await client.query('ROLLBACK');
     client.release();
   }
+});
+
+const refusedFor = (code: string) => (e: unknown) => e instanceof DomainError && e.code === code;
+
+test('an eventID already used by a different event is refused with EVENT_ID_CONFLICT, and nothing of the capture is stored', async () => {
+  const a = { ...production(farm, code).event, eventID: 'urn:uuid:6f1c0c38-7f0e-4c43-9a55-000000000001' } as EpcisEvent;
+  await t.db.tx((q) => captureInTx(q, actor(), input([a])));
+  const other = production(farm, code).event;
+  const b = { ...production(farm, code).event, eventID: a.eventID } as EpcisEvent;
+  await assert.rejects(t.db.tx((q) => captureInTx(q, actor(), input([other, b]))), refusedFor('EVENT_ID_CONFLICT'));
+  const n = (await t.db.pool.query('SELECT count(*)::int AS n FROM events WHERE hash_id = $1', [eventHashId(other)])).rows[0].n;
+  assert.equal(n, 0, 'rolled back whole');
+});
+
+test('an event whose own hash ID another event took as its eventID is refused too (found at insert, checked again)', async () => {
+  const later = production(farm, code).event;
+  // An earlier capture named itself with the hash ID of `later` (nothing forbids an eventID of that form).
+  const squatter = { ...production(farm, code).event, eventID: eventHashId(later) } as EpcisEvent;
+  await t.db.tx((q) => captureInTx(q, actor(), input([squatter])));
+  await assert.rejects(t.db.tx((q) => captureInTx(q, actor(), input([later]))), refusedFor('EVENT_ID_CONFLICT'));
+  // With `proceed`, the other events of the capture are stored and the clash is reported for its index.
+  const fresh = production(farm, code).event;
+  const r = await t.db.tx((q) => captureInTx(q, actor(), { ...input([later, fresh]), errorBehaviour: 'proceed' as const }));
+  assert.deepEqual(r.stored.map((x) => x.index), [1]);
+  assert.deepEqual(r.errors.map((e) => [e.index, e.code]), [[0, 'EVENT_ID_CONFLICT']]);
 });
