@@ -288,7 +288,7 @@ try {
     const size = (await db.pool.query(`SELECT pg_size_pretty(pg_total_relation_size('events') + pg_total_relation_size('event_ids')) AS s`)).rows[0].s;
     report(
       `events: ${captured.toLocaleString()} (${size} with indexes) in ${captures} captures of ~${Math.round(captured / captures)} events`,
-      `capture: ${rate(captured, captureMs).toLocaleString()} events/s through the capture path; raw COPY ${rate(captured, copyMs.plain).toLocaleString()} events/s (capture = ${(copyMs.plain / captureMs * 100).toFixed(0)}% of it), with the same foreign keys ${rate(captured, copyMs.keys).toLocaleString()} events/s (${(copyMs.keys / captureMs * 100).toFixed(0)}%) [load at the end ${load()}]`,
+      `capture: ${rate(captured, captureMs).toLocaleString()} events/s through the capture path; raw COPY ${rate(captured, copyMs.plain).toLocaleString()} events/s (capture = ${(copyMs.plain / captureMs * 100).toFixed(1)}% of it), with the same foreign keys ${rate(captured, copyMs.keys).toLocaleString()} events/s (${(copyMs.keys / captureMs * 100).toFixed(1)}%) [load at the end ${load()}]`,
       '', '### capture: where the time goes', ...breakdown(captureShares, captureMs, captures, captured, 'event'), '',
     );
     have = captured;
