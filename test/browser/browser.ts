@@ -3,8 +3,9 @@
  * and the embedded PostgreSQL. `.ci/run` installs the chromium package; CHROMIUM_PATH overrides the binary.
  */
 import fs from 'node:fs';
+import assert from 'node:assert/strict';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../harness.ts';
 import { seedDemo } from '../../src/demo/demo.ts';
 import { WEB_ROOT } from '../../src/web/web-routes.ts';
@@ -86,4 +87,19 @@ export const exact = (text: string) => new RegExp(`^${text}( \\*)?$`);
 export async function typeCode(page: Page, label: string, code: string): Promise<void> {
   await page.getByLabel(label).fill(code);
   await page.getByRole('button', { name: '确定', exact: true }).click();
+}
+
+/**
+ * Waits until an element's text matches (figures that load after the page show a placeholder first), then returns
+ * the text; fails with the last text seen after `timeoutMs`.
+ */
+export async function textMatching(locator: Locator, re: RegExp, timeoutMs = 10_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let text = await locator.innerText();
+  while (!re.test(text)) {
+    if (Date.now() > until) assert.fail(`${re} did not appear; last text: ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    text = await locator.innerText();
+  }
+  return text;
 }

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { startBrowserTest, shot, watchErrors, type BrowserTest } from './browser.ts';
+import { startBrowserTest, shot, textMatching, watchErrors, type BrowserTest } from './browser.ts';
 import { DEMO_PASSWORD } from '../../src/demo/demo.ts';
 import { buildUscc } from '../builders.ts';
 import { USCC_ALPHABET } from '../../src/registry/uscc.ts';
@@ -87,8 +87,8 @@ test('the pending farm sees it must wait; approved by xm-regulator it adds a sit
 
   await page.reload();
   await page.getByText('已通过').waitFor();
-  const counts = page.getByRole('region', { name: '统计' });
-  assert.match(await counts.innerText(), /0\s*场所/);
+  // The counts load after the page (a dash until then).
+  await textMatching(page.getByRole('region', { name: '统计' }), /0\s*场所/);
   await shot(page, 'operator-home');
 
   // Site, with its division picked province → city → county.
