@@ -6,25 +6,24 @@
 import { parentPort } from 'node:worker_threads';
 import { eventHashId } from '../src/events/epcis-hash.ts';
 import { indexEvent } from '../src/events/events-fns.ts';
-import { copyField as field } from '../src/platform/db.ts';
+import { eventCopyRow, identifierCopyRows } from '../src/events/events-dal.ts';
 import type { ChainEvent } from './chain.ts';
 
+// The rows of a native capture by the bench account (no capture job).
+const META = { source: 'native', captureId: null, capturedBy: 'bench' };
 
-/** The columns of the events COPY text, in order. */
-export const BULK_COLS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, operator_id, division_code, counterparty_id, source, captured_by, body';
-
-/** The COPY text of events numbered from `first` on, and of their event_ids rows. */
+/** The COPY text of events numbered from `first` on (EVENT_COPY_COLUMNS), and of their event_ids rows. */
 export function copyRows(chunk: ChainEvent[], first: number): { events: string; ids: string } {
-  const ev: string[] = []; const ids: string[] = [];
+  let events = ''; let ids = '';
   chunk.forEach(({ event, attribution: a }, n) => {
     const x = indexEvent(event);
     const hashId = eventHashId(event);
     const seq = String(first + n);
-    ev.push([seq, hashId, hashId, x.eventType, x.action, x.bizStep, x.disposition, x.eventTime, x.readPoint, x.bizLocation,
-      a.operatorId, a.divisionCode, a.counterpartyId, 'native', 'bench', JSON.stringify({ ...event, eventID: hashId })].map(field).join('\t'));
-    for (const id of x.ids) ids.push(`${field(id.key)}\t${id.role}\t${seq}`);
+    const row = { ...x, ...a, hashId, eventId: hashId, body: { ...event, eventID: hashId } };
+    events += eventCopyRow(seq, row, META);
+    ids += identifierCopyRows(seq, row);
   });
-  return { events: `${ev.join('\n')}\n`, ids: `${ids.join('\n')}\n` };
+  return { events, ids };
 }
 
 parentPort?.on('message', (m: { chunk: ChainEvent[]; first: number }) => parentPort!.postMessage(copyRows(m.chunk, m.first)));

@@ -35,7 +35,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { createServices } from '../src/app/services.ts';
 import { captureInTx } from '../src/events/events-service.ts';
 import { Worker } from 'node:worker_threads';
-import { BULK_COLS } from './bulk-rows.ts';
+import { EVENT_COPY_COLUMNS } from '../src/events/events-dal.ts';
 import type { Actor } from '../src/accounts/actor.ts';
 import { makeParties, makeFlows, type ChainShape, type Party } from './chain.ts';
 import { StatementClock, breakdown } from './clock.ts';
@@ -116,7 +116,7 @@ async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
           worker.postMessage({ chunk, first });
         });
         await client.query('BEGIN');
-        await pipeline(Readable.from([rows.events]), client.query(copyFrom(`COPY events (${BULK_COLS}) FROM STDIN`)));
+        await pipeline(Readable.from([rows.events]), client.query(copyFrom(`COPY events (${EVENT_COPY_COLUMNS}) FROM STDIN`)));
         await pipeline(Readable.from([rows.ids]), client.query(copyFrom('COPY event_ids (key, role, seq) FROM STDIN')));
         await client.query('COMMIT');
         process.stderr.write(`\rbulk-loaded ${loaded.toLocaleString()} / ${count.toLocaleString()} events: ${Math.round(loaded / ((performance.now() - t0) / 1000)).toLocaleString()}/s   `);
@@ -141,11 +141,11 @@ async function bulkLoad(shape: ChainShape, count: number): Promise<number> {
   return loaded;
 }
 
+type Percentiles = { p50: number; p99: number };
 /**
  * Trace, service against one bare recursive SQL statement, over `SAMPLES` random batch codes each way; `at` names
- * the store size in the report. Answers the sample, which the scan measurement reuses.
+ * the store size in the report. Answers the sample, which the scan measurement reuses, and the service's percentiles.
  */
-type Percentiles = { p50: number; p99: number };
 async function measureTraces(services: ReturnType<typeof createServices>, at: string): Promise<{ sample: string[]; svc: Record<'backward' | 'forward', Percentiles> }> {
   const stats = {} as Record<'backward' | 'forward', Percentiles>;
   const sample = (await db.pool.query<{ code: string }>(

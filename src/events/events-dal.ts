@@ -28,9 +28,24 @@ export const declaredErroneousSql = (e = 'e') =>
 
 export interface CodeFacts { code: string; status: string; owner_operator_id: string; kind: string; batch_id: string | null }
 
-// The columns a capture writes, in the order of its COPY rows (record_time is the transaction's time, by default).
-const COPY_COLUMNS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, ' +
+/** The columns a capture writes, in the order of `eventCopyRow` (record_time is the transaction's time, by default). */
+export const EVENT_COPY_COLUMNS = 'seq, hash_id, event_id, event_type, action, biz_step, disposition, event_time, read_point, biz_location, ' +
   'operator_id, division_code, counterparty_id, source, capture_id, captured_by, body';
+
+export interface CaptureMeta { source: string; captureId: string | null; capturedBy: string | null }
+
+/** An event's row in COPY's text format, in the order of EVENT_COPY_COLUMNS, ending with its newline. */
+export function eventCopyRow(seq: string, e: NewEvent, meta: CaptureMeta): string {
+  return [seq, e.hashId, e.eventId, e.eventType, e.action, e.bizStep, e.disposition, e.eventTime, e.readPoint, e.bizLocation,
+    e.operatorId, e.divisionCode, e.counterpartyId, meta.source, meta.captureId, meta.capturedBy, JSON.stringify(e.body)].map(copyField).join('\t') + '\n';
+}
+
+/** The event_ids rows of an event in COPY's text format, each ending with its newline. */
+export function identifierCopyRows(seq: string, e: Pick<NewEvent, 'ids'>): string {
+  let out = '';
+  for (const id of e.ids) out += `${copyField(id.key)}\t${id.role}\t${seq}\n`;
+  return out;
+}
 
 /** Data access for the event store. Inserts are set-based: one COPY for the events, one for their identifiers. */
 export function eventsDal(q: Queryable) {
@@ -41,12 +56,11 @@ export function eventsDal(q: Queryable) {
      * before it looked (storedIds), so the rows normally go in with COPY — the cheapest way into PostgreSQL, with
      * every constraint, foreign key and trigger checked as for an INSERT — under sequence numbers reserved first, in
      * the events' order (after taking the table lock an INSERT would). If a concurrent capture committed one of the
-     * same events in between, COPY fails on the hash
-     * ID's unique key: the rows are rolled back to a savepoint and go in again by the statement that skips stored
-     * events. Any other unique key (an eventID already taken) rolls back to the savepoint and throws, for the caller
-     * to check again. In the caller's transaction (a client, not the pool).
+     * same events in between, COPY fails on the hash ID's unique key: the rows are rolled back to a savepoint and go
+     * in again by the statement that skips stored events. Any other unique key (an eventID already taken) rolls back
+     * to the savepoint and throws, for the caller to check again. In the caller's transaction (a client, not the pool).
      */
-    async insertEvents(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
+    async insertEvents(events: NewEvent[], meta: CaptureMeta) {
       if (events.length === 0) return [] as Array<{ seq: string; hash_id: string }>;
       // The lock an INSERT into events takes before it draws a seq, taken before the numbers are drawn here: the
       // dashboard rollup (src/dashboard/rollup.ts) waits for the transactions holding it before it folds past a seq.
@@ -57,23 +71,20 @@ export function eventsDal(q: Queryable) {
         `WITH q AS MATERIALIZED (SELECT pg_get_serial_sequence('events', 'seq')::regclass AS seq)
          SELECT string_agg(v::text, ',' ORDER BY v) AS s FROM (SELECT nextval(q.seq) AS v FROM q, generate_series(1, $1)) n`,
         [events.length])).rows[0].s.split(',');
-      const ids: string[] = [];
+      let ids = '';
       // The events' rows in chunks, made while the server stores the chunk before; their identifiers' rows on the way.
       function* rows(): Generator<string> {
         let chunk = '';
         for (let n = 0; n < events.length; n++) {
-          const e = events[n];
-          const seq = seqs[n];
-          chunk += [seq, e.hashId, e.eventId, e.eventType, e.action, e.bizStep, e.disposition, e.eventTime, e.readPoint, e.bizLocation,
-            e.operatorId, e.divisionCode, e.counterpartyId, meta.source, meta.captureId, meta.capturedBy, JSON.stringify(e.body)].map(copyField).join('\t') + '\n';
-          for (const id of e.ids) ids.push(`${copyField(id.key)}\t${id.role}\t${seq}`);
+          chunk += eventCopyRow(seqs[n], events[n], meta);
+          ids += identifierCopyRows(seqs[n], events[n]);
           if (n % 200 === 199) { yield chunk; chunk = ''; }
         }
         if (chunk) yield chunk;
       }
       try {
-        await copyIn(q, `COPY events (${COPY_COLUMNS}) FROM STDIN`, rows());
-        if (ids.length) await copyIn(q, 'COPY event_ids (key, role, seq) FROM STDIN', `${ids.join('\n')}\n`);
+        await copyIn(q, `COPY events (${EVENT_COPY_COLUMNS}) FROM STDIN`, rows());
+        if (ids) await copyIn(q, 'COPY event_ids (key, role, seq) FROM STDIN', ids);
         await q.query('RELEASE SAVEPOINT capture_copy');
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -94,7 +105,7 @@ export function eventsDal(q: Queryable) {
      * The race's way in: one INSERT that skips events whose hash ID is stored (ON CONFLICT), then their identifiers.
      * (One statement with a data-modifying WITH measured 10% slower: its identifiers must find their event by hash ID.)
      */
-    async insertSkippingStored(events: NewEvent[], meta: { source: string; captureId: string | null; capturedBy: string | null }) {
+    async insertSkippingStored(events: NewEvent[], meta: CaptureMeta) {
       const col = <T>(f: (e: NewEvent) => T) => events.map(f);
       // The bodies travel as one JSON array: a jsonb[] parameter costs several times more to escape and parse.
       const stored = (await q.query<{ seq: string; hash_id: string }>(

@@ -102,8 +102,11 @@ function parties(l: unknown): string[] {
   return [...out];
 }
 
-/** Extracts what the store indexes from one event. */
-export function indexEvent(e: EpcisEvent): IndexedEvent {
+/**
+ * Every identifier an event names, by role, once each: the event's `event_ids` rows. The trace reads identifiers
+ * through this too, from stored bodies, so the two never disagree.
+ */
+export function eventIdentifiers(e: EpcisEvent): Ids {
   const all: Ids = [];
   addEpcs(all, e.epcList, ROLE.epc);
   if (typeof e.parentID === 'string') addId(all, e.parentID, ROLE.parent);
@@ -115,7 +118,11 @@ export function indexEvent(e: EpcisEvent): IndexedEvent {
   addClasses(all, e.inputQuantityList, ROLE.inputQuantity);
   addClasses(all, e.outputQuantityList, ROLE.outputQuantity);
   const seen = new Set<string>();
-  const ids = all.filter((i) => { const k = i.role + i.key; if (seen.has(k)) return false; seen.add(k); return true; });
+  return all.filter((i) => { const k = i.role + i.key; if (seen.has(k)) return false; seen.add(k); return true; });
+}
+
+/** Extracts what the store indexes from one event. */
+export function indexEvent(e: EpcisEvent): IndexedEvent {
   return {
     eventType: e.type,
     action: typeof e.action === 'string' ? e.action : null,
@@ -124,7 +131,7 @@ export function indexEvent(e: EpcisEvent): IndexedEvent {
     eventTime: e.eventTime,
     readPoint: typeof e.readPoint?.id === 'string' ? e.readPoint.id : null,
     bizLocation: typeof e.bizLocation?.id === 'string' ? e.bizLocation.id : null,
-    ids,
+    ids: eventIdentifiers(e),
     sources: parties(e.sourceList),
     destinations: parties(e.destinationList),
   };

@@ -27,6 +27,17 @@ before(async () => {
 after(() => t.close());
 
 const actor = () => ({ role: 'operator-admin' as const, operatorId: farm.id });
+
+/** Waits until a session of this database is blocked on a lock (a COPY waiting for another's uncommitted row). */
+async function waitForLockWaiter() {
+  for (let i = 0; i < 100; i++) {
+    const n = (await t.db.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n;
+    if (n > 0) return;
+    await sleep(50);
+  }
+  assert.fail('the second capture never waited for the first');
+}
 const input = (events: EpcisEvent[]) => ({ events, source: 'native' as const, errorBehaviour: 'rollback' as const });
 
 test('COPY text escapes backslash, newline, carriage return and tab, and writes NULL as \\N', () => {
@@ -74,7 +85,7 @@ test('two captures of the same events at the same time store them once: the late
     assert.equal(a.stored.length, 1);
     // The second capture looks before the first commits, so its COPY meets the first one's uncommitted row and waits.
     const second = t.db.tx((q) => captureInTx(q, actor(), input([own, shared])));
-    await sleep(300);
+    await waitForLockWaiter();
     await first.query('COMMIT');
     const b = await second;
     assert.deepEqual(b.stored.map((s) => s.index), [0], 'the event of its own is stored');

@@ -77,11 +77,9 @@ export function copyField(v: string | null): string {
   return NEEDS_ESCAPE.test(v) ? v.replace(ESCAPED, (c) => COPY_ESCAPES[c]) : v;
 }
 
-
 /**
  * Streams rows in COPY's text format (`copyField` each field, tab-separated, one row per line; given whole, or as
- * chunks of whole lines) into a table with
- * `COPY … FROM STDIN`. Only inside a transaction: `q` must be a client, not the pool.
+ * chunks of whole lines) into a table with `COPY … FROM STDIN`. Only inside a transaction: `q` must be a client.
  */
 export async function copyIn(q: Queryable, sql: string, text: string | Iterable<string>): Promise<void> {
   // The client runs a COPY stream as a query; a timed wrapper (bench/clock.ts) may hand it back in a promise.

@@ -1,7 +1,7 @@
 import { prepared, type Queryable } from '../platform/db.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { eventVisibility } from '../access/visibility.ts';
-import { indexEvent, type EpcisEvent, type RoleChar } from '../events/events-fns.ts';
+import { eventIdentifiers, type EpcisEvent, type RoleChar } from '../events/events-fns.ts';
 import { currentBodySql } from '../events/events-dal.ts';
 import type { LineageEvent, LineageSource } from './trace-types.ts';
 
@@ -34,8 +34,8 @@ const toLineageEvent = (r: LevelRow): LineageEvent => ({
   seq: r.seq, eventId: r.event_id, eventType: r.event_type, action: r.action, bizStep: r.biz_step, eventTime: r.event_time,
   recordTime: r.record_time, operatorId: r.operator_id, counterpartyId: r.counterparty_id, divisionCode: r.division_code,
   // The identifiers come from the body by the very rule that wrote the event's event_ids rows at capture
-  // (indexEvent), so the level query need not read them back: one index probe and heap page fewer per event.
-  ids: indexEvent(r.body).ids.sort(byRoleThenKey), body: r.body,
+  // (eventIdentifiers), so the level query need not read them back: one index probe and heap page fewer per event.
+  ids: eventIdentifiers(r.body).sort(byRoleThenKey), body: r.body,
 });
 
 /**
