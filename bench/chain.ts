@@ -104,7 +104,7 @@ export interface FlowPlan { farms: Party[]; processors: Party[]; distributor: Pa
  * Plans one "lot flow": 2–20 farm batches mixed by a processor, re-processed by further processors with some
  * probability (depth 4–8 in all), shipped to a distributor, then to 1–3 retailers who sell.
  */
-export function planFlow(shape: ChainShape): FlowPlan {
+function planFlow(shape: ChainShape): FlowPlan {
   const inputs = 2 + randomInt(19);
   const stages = 1 + (randomInt(4) === 0 ? 1 + randomInt(3) : 0);
   return {
@@ -116,7 +116,7 @@ export function planFlow(shape: ChainShape): FlowPlan {
 }
 
 /** The events of a planned flow, given the farm batches' codes and each processing stage's output code. */
-export function flowEvents(plan: FlowPlan, farmCodes: string[], outputCodes: string[]): ChainEvent[] {
+function flowEvents(plan: FlowPlan, farmCodes: string[], outputCodes: string[]): ChainEvent[] {
   const out: ChainEvent[] = [];
   const first = plan.processors[0];
   farmCodes.forEach((code, i) => out.push(commission(plan.farms[i], code), ...handOver(plan.farms[i], first, code, 100)));

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import type { Actor } from '../accounts/actor.ts';
-import type { Database } from '../platform/db.ts';
+import { isUuid, type Database } from '../platform/db.ts';
 import { DomainError, invalid, notFound } from '../platform/errors.ts';
 import { createServices, type Services } from '../app/services.ts';
 import { registryDal, type OperatorRow } from '../registry/registry-dal.ts';
@@ -14,7 +14,6 @@ import { configFrom, withStore } from './cli-support.ts';
 
 // Whoever can run the CLI against the database already holds the platform: it acts as a platform admin with no user id.
 const CLI_ACTOR: Actor = Object.freeze({ role: 'platform-admin', username: 'cli' });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Pools up to one page of the codes file finish at once; larger ones report progress.
 const PROGRESS_FROM = 5000;
 const LOG_PROGRESS_EVERY = 25_000;
@@ -110,13 +109,13 @@ async function run(cmd: Command, fn: (ctx: { services: Services; db: Database })
 }
 
 function assertPoolId(id: string): void {
-  if (!UUID.test(id)) fail(invalid('POOL_ID_INVALID', `码池编号 ${id} 格式不正确（应为 UUID）`, `Pool id ${id} is not a UUID`));
+  if (!isUuid(id)) fail(invalid('POOL_ID_INVALID', `码池编号 ${id} 格式不正确（应为 UUID）`, `Pool id ${id} is not a UUID`));
 }
 
 /** An operator named by its id or its USCC (any spacing or case). */
 async function operatorByRef(db: Database, ref: string, option: string): Promise<OperatorRow> {
   const dal = registryDal(db.pool);
-  const o = UUID.test(ref) ? await dal.byId(ref) : await dal.byUscc(normaliseUscc(ref));
+  const o = isUuid(ref) ? await dal.byId(ref) : await dal.byUscc(normaliseUscc(ref));
   if (!o) throw notFound('OPERATOR_NOT_FOUND', `经营主体 ${ref} 不存在（--${option}）`, `No operator ${ref} (--${option})`, { field: option });
   return o;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, Queryable } from '../platform/db.ts';
+import { isUuid, type Database, type Queryable } from '../platform/db.ts';
 import type { Logger } from '../platform/logger.ts';
 import { DomainError, invalid, notFound } from '../platform/errors.ts';
 import { type Actor, type Role, actorId, ensure } from '../accounts/actor.ts';
@@ -13,7 +13,7 @@ import { BIZ_STEPS, DISPOSITIONS } from '../events/epcis-document-vocab.ts';
 import { EVENT_TYPES, type EpcisEvent } from '../events/events-fns.ts';
 import { epcisDal, type CaptureJobRow, type StoredEventRow, type ValueColumn } from './epcis-dal.ts';
 import { collection, onlyParams, pageOf, parseEventQuery, queryDocument, readPageToken, signPageToken, type StoredEvent } from './epcis-fns.ts';
-import { createJobWorker } from './epcis-queue.ts';
+import { createQueueWorker } from '../platform/worker.ts';
 import {
   SYNC_CAPTURE_MAX_BYTES, SYNC_CAPTURE_MAX_EVENTS, type CaptureErrorBehaviour, type CaptureFormat, type CaptureLimits, type EpcFormat,
 } from './epcis-types.ts';
@@ -39,7 +39,6 @@ export interface CapturedEvent { index: number; eventID: string; hashID: string;
 
 export interface CaptureRequest { text: string; format: CaptureFormat; bytes: number; errorBehaviour: CaptureErrorBehaviour }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function presentJob(j: CaptureJobRow): CaptureJobView {
   return {
@@ -127,7 +126,7 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
     return true;
   }
 
-  const worker = createJobWorker({ runNext: runNextJob });
+  const worker = createQueueWorker('capture job', { runNext: runNextJob });
 
   async function visibleEvents(actor: Actor, query: Record<string, unknown>, resource: string, epcFormat: EpcFormat, fixed?: { name: string; value: string }) {
     ensure(actor, epcisPolicy.query(actor));
@@ -220,7 +219,7 @@ export function createEpcisService(deps: { db: Database; limits: CaptureLimits; 
     /** One capture job, to its submitter's operator or an admin. */
     async job(actor: Actor, captureId: string): Promise<CaptureJobView> {
       ensure(actor, epcisPolicy.capture(actor));
-      const row = UUID.test(captureId) ? await epcisDal(db.pool).jobById(captureId) : undefined;
+      const row = isUuid(captureId) ? await epcisDal(db.pool).jobById(captureId) : undefined;
       if (!row || !epcisPolicy.readJob(actor, row)) throw notFound('EPCIS_CAPTURE_NOT_FOUND', '采集任务不存在', 'Capture job not found', { field: 'captureID' });
       return presentJob(row);
     },

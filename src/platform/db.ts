@@ -60,6 +60,13 @@ export function openDatabase(url: string, max = 10): Database {
   return { pool, tx, close: () => pool.end() };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True when the text is a UUID: what a `uuid` parameter accepts (anything else makes PostgreSQL refuse the query). */
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}
+
 /** True when a pg error is a unique violation (optionally on the named constraint). */
 export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   const err = e as { code?: string; constraint?: string };

@@ -153,16 +153,17 @@ export function movementAmount(role: RoleChar, key: string, list: unknown, units
 
 /**
  * The linking events (transformations, aggregations) of one level's movements, as the level engine reads events:
- * with the identifiers of their links (see `Movement.links`). Other events lead nowhere, so the engine needs none of them to find the affected
- * set; bodies are not read by the engine.
+ * with the identifiers of their links (see `Movement.links`). Other events lead nowhere, so the engine needs none of
+ * them to find the affected set; bodies are not read by the engine.
  */
 export function linkingEvents(movements: readonly Movement[]): LineageEvent[] {
   const bySeq = new Map<string, LineageEvent>();
   for (const m of movements) {
     if (!m.links || bySeq.has(m.seq)) continue;
+    const read = m as Partial<DetailedMovement>;
+    const time = read.eventTime ?? UNREAD_TIME;
     bySeq.set(m.seq, {
-      seq: m.seq, eventId: (m as Partial<DetailedMovement>).eventId ?? '', eventType: m.eventType, action: m.action, bizStep: m.bizStep,
-      eventTime: (m as Partial<DetailedMovement>).eventTime ?? UNREAD_TIME, recordTime: (m as Partial<DetailedMovement>).eventTime ?? UNREAD_TIME,
+      seq: m.seq, eventId: read.eventId ?? '', eventType: m.eventType, action: m.action, bizStep: m.bizStep, eventTime: time, recordTime: time,
       operatorId: m.operatorId, counterpartyId: m.counterpartyId, divisionCode: null, ids: m.links, body: {},
     });
   }

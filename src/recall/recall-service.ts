@@ -14,7 +14,7 @@ import { identifierKey, isCodeKey } from '../events/events-fns.ts';
 import type { captureInTx } from '../events/events-service.ts';
 import { quantityAt } from '../records/records-fns.ts';
 import { recordsDal } from '../records/records-dal.ts';
-import { createJobWorker } from '../epcis/epcis-queue.ts';
+import { createQueueWorker } from '../platform/worker.ts';
 import { applyLevel, frontierKeys, startTrace, type TraceState } from '../trace/trace-fns.ts';
 import { traceDal } from '../trace/trace-dal.ts';
 import { type HoldProposalRow, riskDal } from '../risk/risk-dal.ts';
@@ -82,8 +82,7 @@ function presentHold(h: HoldProposalRow) {
 
 /** The hold proposal stored with the risk warning an incident was opened from, if that warning has one (src/risk). */
 async function holdOfWarning(q: Queryable, warningId: string | null): Promise<{ row: HoldProposalRow | undefined }> {
-  // incidents.warning_id is text: only a uuid can name a risk warning.
-  if (!warningId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(warningId)) return { row: undefined };
+  if (!warningId) return { row: undefined };
   return { row: (await riskDal(q).holdProposals([warningId]))[0] };
 }
 
@@ -170,15 +169,9 @@ export function createRecallService(deps: RecallDeps) {
 
   // ---- the lineage walks ----------------------------------------------------------------------
 
-  function walk(q: Queryable, keys: string[], direction: Direction): Promise<{ state: TraceState; movements: fns.Movement[] }>;
-  function walk(q: Queryable, keys: string[], direction: Direction, details: true): Promise<{ state: TraceState; movements: fns.DetailedMovement[] }>;
-  function walk(q: Queryable, keys: string[], direction: Direction, details = false) {
-    return details ? walkLineage(q, keys, direction, maxNodes, true) : walkLineage(q, keys, direction, maxNodes);
-  }
-
   /** Computes the affected set of the named codes and stores it as the incident's; returns its size. */
   async function computeAffected(q: Queryable, incidentId: string, named: string[]) {
-    const { state, movements } = await walk(q, named, 'forward');
+    const { state, movements } = await walkLineage(q, named, 'forward', maxNodes);
     const holdings: StoredHolding[] = fns.holdingsOf(movements).map((h) => ({
       code: h.code, operator_id: h.operatorId, unit: h.unit, depth: state.nodes.get(h.code)!,
       reached: fns.fromMilli(h.reached), passed_on: fns.fromMilli(h.passedOn), sold_to_consumers: fns.fromMilli(h.soldToConsumers),
@@ -343,7 +336,7 @@ export function createRecallService(deps: RecallDeps) {
   }
 
   // Runs left by a crash, escalations and webhook deliveries, in the background of the server.
-  const worker = createJobWorker({
+  const worker = createQueueWorker('recall background step', {
     pollMs: deps.workerPollMs ?? 5000,
     runNext: async () => (await runner.resumeDue(5)) + (await escalateOverdue()) + (await outbox.dispatch(50)) > 0,
   });
@@ -376,7 +369,7 @@ export function createRecallService(deps: RecallDeps) {
     const named = i.codes;
     const traces: fns.Upstream[] = [];
     for (const code of named) {
-      const { state, movements } = await walk(q, [code], 'backward');
+      const { state, movements } = await walkLineage(q, [code], 'backward', maxNodes);
       const operators = new Map<string, Set<fns.OperatorPart>>();
       for (const m of movements) {
         // A linking event counts when the trace followed it, not when it shows what a named code was later made into.
@@ -455,7 +448,7 @@ export function createRecallService(deps: RecallDeps) {
 
   /** The CTE rows of the affected lots from a fresh forward walk (late records and operators' answers included). */
   async function cteOf(q: Queryable, i: IncidentRow) {
-    const { state, movements } = await walk(q, i.codes, 'forward', true);
+    const { state, movements } = await walkLineage(q, i.codes, 'forward', maxNodes, true);
     const details = await traceDal(q).nodeDetails([...state.nodes.keys()].filter(isCodeKey));
     const opIds = new Set<string>();
     const siteIds = new Set<string>();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SIGNED_IN } from '../accounts/actor.ts';
+import { EVERYONE, SIGNED_IN } from '../accounts/actor.ts';
 import type { App } from '../platform/http.ts';
 import type { RegistryService } from './registry-service.ts';
 import { OPERATOR_TYPES, OPERATOR_STATUSES, REVIEW_ACTIONS, SITE_KINDS } from './registry-types.ts';
@@ -76,12 +76,12 @@ export function registryRoutes(app: App, registry: RegistryService) {
   }, async (req, reply) => reply.code(201).send(await registry.addSite(req.actor, req.params.id, req.body)));
 
   app.get('/api/v1/registry/check-uscc', {
-    config: { allow: ['public', ...SIGNED_IN] },
+    config: { allow: EVERYONE },
     schema: { tags: ['registry'], summary: '校验统一社会信用代码 / check a USCC', querystring: z.object({ uscc: z.string().max(40) }) },
   }, async (req) => registry.checkUscc(req.query.uscc));
 
   app.get('/api/v1/divisions/:code', {
-    config: { allow: ['public', ...SIGNED_IN] },
+    config: { allow: EVERYONE },
     schema: { tags: ['registry'], summary: '行政区划 / a division and its children (000000 = national)', params: z.object({ code: z.string().regex(/^\d{6}$/) }) },
   }, async (req) => {
     const code = req.params.code;

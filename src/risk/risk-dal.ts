@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db.ts';
+import { isUuid, type Queryable } from '../platform/db.ts';
 import type { ScanFact } from '../scan/scan-types.ts';
 import { isCodeKey } from '../events/events-fns.ts';
 import type { ComplaintFact, GoodsFacts, Movement, PartyFacts, ReceiptStats, ScannedItem } from './risk-fns.ts';
@@ -265,9 +265,11 @@ export function riskDal(q: Queryable) {
         `SELECT w.*, w.event_seqs::text[] AS event_seqs, o.name AS operator_name, ${INCIDENT_OF} FROM risk_warnings w LEFT JOIN operators o ON o.id = w.operator_id
           WHERE w.id = $1 ${forUpdate ? 'FOR UPDATE OF w' : ''}`, [id])).rows[0];
     },
+    /** The hold proposals of these warnings; an id that is not a UUID names no warning. */
     async holdProposals(warningIds: string[]): Promise<HoldProposalRow[]> {
-      if (warningIds.length === 0) return [];
-      return (await q.query<HoldProposalRow>('SELECT * FROM risk_hold_proposals WHERE warning_id = ANY($1::uuid[])', [warningIds])).rows;
+      const ids = warningIds.filter(isUuid);
+      if (ids.length === 0) return [];
+      return (await q.query<HoldProposalRow>('SELECT * FROM risk_hold_proposals WHERE warning_id = ANY($1::uuid[])', [ids])).rows;
     },
     /** The stored events behind a warning, with what the visibility rule reads. */
     async evidence(seqs: string[]) {

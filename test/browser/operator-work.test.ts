@@ -212,7 +212,7 @@ test('a record form on a phone: labelled, no sideways scrolling', async () => {
   assert.deepEqual(errors, []);
 });
 
-test('the organisation pages and the record forms share one cache of the operator\'s sites: moving between them keeps both lists', async () => {
+test('the organisation pages and the record forms read the operator\'s sites under one cache key in one shape: moving between them keeps both lists', async () => {
   const page = await b.signedIn('xm-market', DEMO_PASSWORD);
   const errors = watchErrors(page);
   await page.goto('/op/org');

@@ -3,18 +3,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post, qs } from '../lib/api.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, SelectField, Table } from '../lib/ui.tsx';
+import { chinaToday } from '../operator/org/common.tsx';
 
 interface Category { code: string; parentCode: string | null; nameZh: string; nameEn: string; keyTraced: boolean }
 interface Listing { id: string; categoryCode: string; categoryNameZh: string; categoryNameEn: string; effectiveFrom: string; effectiveTo: string | null; note: string | null }
 
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** The key-trace catalog (重点追溯产品目录): what is listed on a date, list a category, end a listing. */
 export function CatalogPage() {
   const { t } = useI18n();
   const client = useQueryClient();
-  const [asOf, setAsOf] = useState(today());
-  const [form, setForm] = useState({ categoryCode: '', effectiveFrom: today(), effectiveTo: '', note: '' });
+  const [asOf, setAsOf] = useState(chinaToday());
+  const [form, setForm] = useState({ categoryCode: '', effectiveFrom: chinaToday(), effectiveTo: '', note: '' });
   const [ending, setEnding] = useState<Record<string, string>>({});
   const [done, setDone] = useState<string | null>(null);
   const categories = useQuery({ queryKey: ['categories'], queryFn: () => get<{ items: Category[] }>('/api/v1/categories') });
@@ -27,7 +27,7 @@ export function CatalogPage() {
     onSuccess: (l) => { setDone(`${t('已列入：', 'Listed: ')}${t(l.categoryNameZh, l.categoryNameEn)}`); refresh(); },
   });
   const end = useMutation({
-    mutationFn: (l: Listing) => post<Listing>(`/api/v1/key-trace-catalog/${l.id}/end`, { effectiveTo: ending[l.id] || today() }),
+    mutationFn: (l: Listing) => post<Listing>(`/api/v1/key-trace-catalog/${l.id}/end`, { effectiveTo: ending[l.id] || chinaToday() }),
     onSuccess: () => { setDone(t('已设置截止日期', 'End date set')); refresh(); },
   });
   const cats = categories.data?.items ?? [];
@@ -60,7 +60,7 @@ export function CatalogPage() {
           { key: 'n', title: t('备注', 'Note'), render: (l) => l.note ?? '' },
           { key: 'a', title: t('结束列入', 'End listing'), render: (l) => (
             <div className="row">
-              <Field label={t('截止日期', 'End date')} type="date" value={ending[l.id] ?? today()} onChange={(e) => setEnding({ ...ending, [l.id]: e.target.value })} />
+              <Field label={t('截止日期', 'End date')} type="date" value={ending[l.id] ?? chinaToday()} onChange={(e) => setEnding({ ...ending, [l.id]: e.target.value })} />
               <Button kind="secondary" onClick={() => end.mutate(l)} busy={end.isPending && end.variables?.id === l.id}>{t('设置截止', 'Set end')}</Button>
             </div>
           ) },

@@ -5,22 +5,15 @@ import type { Me, Role } from '../lib/auth.tsx';
 import { useI18n } from '../lib/i18n.tsx';
 import { roleName } from '../app/Layout.tsx';
 import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, SelectField, Table } from '../lib/ui.tsx';
+import { useDivision } from '../operator/org/common.tsx';
 
 interface User extends Me { createdAt: string }
 interface Operator { id: string; name: string; uscc: string; divisionName: string; status: string }
-interface Division { code: string; name: string; path: string[] }
 
 const ROLES: Role[] = ['platform-admin', 'regulator', 'operator-admin', 'operator-staff', 'printer'];
 const needsOperator = (r: Role) => r === 'operator-admin' || r === 'operator-staff' || r === 'printer';
 
 /** Shows the division a 6-digit jurisdiction code names, as the user types it. */
-function useDivision(code: string) {
-  return useQuery({
-    queryKey: ['division', code], enabled: /^\d{6}$/.test(code), retry: false,
-    queryFn: () => get<Division>(`/api/v1/divisions/${code}`),
-  });
-}
-
 const EMPTY_FORM = { username: '', password: '', displayName: '', jurisdiction: '', operatorQuery: '', operatorId: '' };
 
 function NewUserForm({ onDone }: { onDone: (u: User) => void }) {

@@ -19,7 +19,7 @@ export function roleName(role: Role, t: (zh: string, en: string) => string) {
 }
 
 /** What a signed-in account sees on a page its role may not open (the API would refuse it too). */
-export function NotAllowed() {
+function NotAllowed() {
   const { t } = useI18n();
   return (
     <div role="alert">

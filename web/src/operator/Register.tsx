@@ -1,23 +1,19 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { PublicFrame } from '../app/Layout.tsx';
-import { useQuery } from '@tanstack/react-query';
-import { get, post } from '../lib/api.ts';
+import { post } from '../lib/api.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { Badge, Button, Card, Field, ProblemMessage } from '../lib/ui.tsx';
 import { normaliseUscc, usccDivision } from '../../../src/registry/uscc.ts';
 import './org/org.css';
-import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useFieldError, useTypeName, useUsccCheck, type Division, type Operator } from './org/common.tsx';
+import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useDivision, useFieldError, useTypeName, useUsccCheck, type Operator } from './org/common.tsx';
 import type { OperatorType } from '../../../src/registry/registry-types.ts';
 
 /** The live USCC check as the user types, and the division a valid USCC encodes (its likely division). */
 function useUsccCheckWithDivision(raw: string) {
   const check = useUsccCheck(raw, 1);
   const code = check?.valid ? usccDivision(check.uscc) : '';
-  const division = useQuery({
-    queryKey: ['division', code], enabled: /^\d{6}$/.test(code), staleTime: Infinity, retry: false,
-    queryFn: () => get<Division>(`/api/v1/divisions/${code}`),
-  });
+  const division = useDivision(code);
   return { check, division: division.data ?? null };
 }
 

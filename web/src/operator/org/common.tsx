@@ -11,6 +11,7 @@ import { Button, SelectField } from '../../lib/ui.tsx';
 import { OPERATOR_TYPE_NAMES, type OperatorType, type SiteKind } from '../../../../src/registry/registry-types.ts';
 import { DomainError } from '../../../../src/platform/errors.ts';
 import { normaliseUscc } from '../../../../src/registry/uscc.ts';
+import { chinaDate } from '../../../../src/catalog/catalog-fns.ts';
 
 export { OPERATOR_TYPES, OPERATOR_TYPE_NAMES, SITE_KINDS } from '../../../../src/registry/registry-types.ts';
 
@@ -44,8 +45,9 @@ export interface Pool {
 export interface Division { code: string; name: string; level: string; parent: string | null; path: string[]; children: { code: string; name: string; level: string }[] }
 
 export const isAdmin = (me: Me) => me.role === 'operator-admin';
-/** Operator admin and staff do the day-to-day work (products, batches, codes); a printer does not. */
-export const isWorker = (me: Me) => me.role === 'operator-admin' || me.role === 'operator-staff';
+/** Operator admin and staff do the day-to-day work (products, batches, codes, records); a printer does not. */
+export const WORKERS = ['operator-admin', 'operator-staff'] as const;
+export const isWorker = (me: Me) => (WORKERS as readonly string[]).includes(me.role);
 
 export const SITE_KIND_NAMES: Record<SiteKind, [string, string]> = {
   farm_plot: ['种养殖地块', 'farm plot'], plant: ['生产加工厂', 'plant'], warehouse: ['仓库', 'warehouse'], stall: ['摊位', 'market stall'],
@@ -198,9 +200,17 @@ function parentOf(code: string): string | null {
   return `${code.slice(0, 4)}00`;
 }
 
+/** A division with its children (GB/T 2260; fixed data, fetched once per code); nothing for a code that is not six digits. */
+export function useDivision(code: string) {
+  return useQuery({
+    queryKey: ['division', code], enabled: /^\d{6}$/.test(code), staleTime: Infinity, retry: false,
+    queryFn: () => get<Division>(`/api/v1/divisions/${code}`),
+  });
+}
+
 function DivisionLevel({ parent, label, value, onChange, required }: { parent: string; label: string; value: string; onChange: (c: string) => void; required?: boolean }) {
   const { t } = useI18n();
-  const q = useQuery({ queryKey: ['division', parent], queryFn: () => get<Division>(`/api/v1/divisions/${parent}`), staleTime: Infinity });
+  const q = useDivision(parent);
   const children = q.data?.children ?? [];
   if (q.data && children.length === 0) return null;
   return (
@@ -226,5 +236,5 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
 
 /** Today in China (YYYY-MM-DD), the day the API checks production dates against. */
 export function chinaToday(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  return chinaDate(new Date());
 }

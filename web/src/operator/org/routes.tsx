@@ -9,11 +9,11 @@ import { Batches } from './Batches.tsx';
 import { BatchDetail } from './BatchDetail.tsx';
 import { LabelsPage } from './Labels.tsx';
 import { PoolDetail, Pools } from './Pools.tsx';
+import { WORKERS } from './common.tsx';
 import './org.css';
 
 export { OperatorHome } from './Home.tsx';
 
-const WORKERS = ['operator-admin', 'operator-staff'] as const;
 const OPERATORS = ['operator-admin', 'operator-staff', 'printer'] as const;
 
 /** Navigation entries of the organisation part (sites, staff, API keys, products, batches, codes, labels, pools). */

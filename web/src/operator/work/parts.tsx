@@ -8,6 +8,7 @@ import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
 import { Badge, Button, Card, Field, Loading, Notice, ProblemMessage, SelectField, Table } from '../../lib/ui.tsx';
 import { chinaToday, fieldErrorOf, useUsccCheck } from '../org/common.tsx';
 import { certName, EventDetails, eventKind, GoodsText, useCodeInfo, type BatchView, type EventBody, type RecordResult } from './lib.tsx';
+import { normaliseUscc } from '../../../../src/registry/uscc.ts';
 
 // ---- goods lines ----------------------------------------------------------------------------
 
@@ -117,7 +118,8 @@ export function PartnerPicker({ label, partners, value, onChange, error, require
   // The choice follows the value, so a supplier found from the upstream delivery shows as chosen.
   const mode = value?.operatorId ?? (value && value.uscc !== undefined ? 'uscc' : '');
   const [uscc, setUscc] = useState(value?.uscc ?? '');
-  const typed = uscc.trim().toUpperCase();
+  // Checked, counted and sent in the one form the registry compares (spaces and hyphens dropped, upper case).
+  const typed = normaliseUscc(uscc);
   const c = useUsccCheck(mode === 'uscc' ? uscc : '');
   const pick = (m: string) => {
     if (m === '') onChange(null);
@@ -134,7 +136,7 @@ export function PartnerPicker({ label, partners, value, onChange, error, require
       {mode === 'uscc' && (
         <Field label={t('对方统一社会信用代码', "The other party's USCC")} value={uscc} required maxLength={18} minLength={18}
           autoComplete="off" spellCheck={false}
-          onChange={(e) => { setUscc(e.target.value); onChange({ uscc: e.target.value.trim().toUpperCase() }); }}
+          onChange={(e) => { setUscc(e.target.value); onChange({ uscc: normaliseUscc(e.target.value) }); }}
           error={error ?? (c && !c.valid ? t('统一社会信用代码无效（校验位不符或格式错误）', 'Not a valid USCC (format or check character)') : null)}
           hint={typed.length > 0 && typed.length < 18 ? t(`18 位，已输入 ${typed.length} 位`, `18 characters; ${typed.length} so far`)
             : c?.valid ? (c.registered

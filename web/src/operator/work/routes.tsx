@@ -6,9 +6,9 @@ import { RecordPage, RecordsHome } from './records.tsx';
 import { LedgersPage } from './ledgers.tsx';
 import { TracePage } from './trace.tsx';
 import { InboxNoticePage, InboxPage } from './inbox.tsx';
+import { WORKERS } from '../org/common.tsx';
 
 // Records, ledgers and the inbox are for an operator's admin and staff (the API's roles); a printer may trace.
-const WORKERS = ['operator-admin', 'operator-staff'] as const;
 
 /** Navigation entries of the daily-work part (records of each step, ledgers, trace, inbox). */
 export const workNav: NavItem[] = [

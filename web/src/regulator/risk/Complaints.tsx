@@ -2,7 +2,6 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, objectUrl, post, qs } from '../../lib/api.ts';
-import { useAuth } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, named, statusTone } from './labels.ts';
@@ -55,7 +54,6 @@ const NEXT: Record<string, string[]> = { received: ['investigating', 'closed'], 
 export function ComplaintDetail() {
   const { id = '' } = useParams();
   const { t, dt } = useI18n();
-  const { me } = useAuth();
   const client = useQueryClient();
   const q = useQuery({ queryKey: ['complaint', id], queryFn: () => get<Complaint>(`/api/v1/complaints/${id}`) });
   const [photo, setPhoto] = useState<string | null>(null);
@@ -107,7 +105,8 @@ export function ComplaintDetail() {
           [t('涉及产品', 'Product'), c.product?.name ?? '—'],
           [t('涉及主体', 'Operator'), c.operator?.name ?? '—'],
           [t('追溯码', 'Trace code'), code ? <CodeLink code={code} /> : '—'],
-          (me?.role === 'regulator' || me?.role === 'platform-admin') && [t('联系方式', 'Contact'), c.contact || t('未留', 'None given')],
+          // /reg admits regulators and admins only, and only they receive complaints.
+          [t('联系方式', 'Contact'), c.contact || t('未留', 'None given')],
         ]} />
         {code && <p><Link to={`/reg/incidents/new?code=${encodeURIComponent(code)}`}>{t('以此追溯码立案', 'Open an incident on this code')}</Link></p>}
       </Card>

@@ -6,8 +6,9 @@ import { useAuth, type Me } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
 import { BarChart } from './BarChart.tsx';
+import { OPERATOR_TYPE_NAMES } from '../../../../src/registry/registry-types.ts';
 import {
-  INCIDENT_REASONS, INCIDENT_STATUSES, levelTone, named, NOTICE_KINDS, OPERATOR_TYPES, RECALL_LEVELS, RESPONSE_ACTIONS, RUN_STATUSES,
+  INCIDENT_REASONS, INCIDENT_STATUSES, levelTone, named, NOTICE_KINDS, RECALL_LEVELS, RESPONSE_ACTIONS, RUN_STATUSES,
   SOURCE_PARTS, statusTone,
 } from './labels.ts';
 import { CodeLink, CodeList, Facts, Stats, VocabOptions } from './parts.tsx';
@@ -281,11 +282,11 @@ function ImpactPanel({ id }: { id: string }) {
       </Card>
       <Card title={t('按主体类型', 'By operator type')}>
         <BarChart label={t('各类型受影响主体数', 'Operators affected per type')} horizontal
-          categories={d.byOperatorType.map((x) => named(OPERATOR_TYPES, x.type, t))} series={[{ name: t('主体数', 'Operators'), values: d.byOperatorType.map((x) => x.operators) }]} />
+          categories={d.byOperatorType.map((x) => named(OPERATOR_TYPE_NAMES, x.type, t))} series={[{ name: t('主体数', 'Operators'), values: d.byOperatorType.map((x) => x.operators) }]} />
         <Table<Impact['byOperatorType'][number]>
           rows={d.byOperatorType} rowKey={(x) => x.type}
           columns={[
-            { key: 'type', title: t('类型', 'Type'), render: (x) => named(OPERATOR_TYPES, x.type, t) },
+            { key: 'type', title: t('类型', 'Type'), render: (x) => named(OPERATOR_TYPE_NAMES, x.type, t) },
             { key: 'ops', title: t('主体数', 'Operators'), className: 'num', render: (x) => num(x.operators) },
             { key: 'reached', title: t('到达数量', 'Reached'), className: 'num', render: (x) => amounts(x.totals, 'reached') },
             { key: 'onhand', title: t('现存', 'On hand'), className: 'num', render: (x) => amounts(x.totals, 'onHand') },

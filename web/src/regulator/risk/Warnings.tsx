@@ -100,9 +100,11 @@ export function WarningDetail() {
     },
   });
   const open = useMutation({
-    mutationFn: () => post<{ created: boolean; incident: { id: string }; warning: Warning }>(`/api/v1/risk/warnings/${id}/incident`),
+    mutationFn: () => post<{ created: boolean; incident: Incident; warning: Warning }>(`/api/v1/risk/warnings/${id}/incident`),
     onSuccess: (r) => {
       client.setQueryData(['risk-warning', id], r.warning);
+      // The answer is the incident as its page reads it: the page opens without fetching it again.
+      client.setQueryData(['incident', r.incident.id], r.incident);
       client.invalidateQueries({ queryKey: ['risk-warnings'] });
       client.invalidateQueries({ queryKey: ['incidents'] });
       navigate(`/reg/incidents/${r.incident.id}`);

@@ -2,7 +2,6 @@
  * The risk and recall vocabulary as the regulator console names it, in the API's order (src/risk/risk-types.ts,
  * src/recall/recall-types.ts, src/registry/registry-types.ts). Each entry is [中文, English].
  */
-import { OPERATOR_TYPE_NAMES } from '../../../../src/registry/registry-types.ts';
 
 export type Names = Record<string, readonly [string, string]>;
 
@@ -42,7 +41,6 @@ export const RUN_STATUSES: Names = {
 };
 
 /** The registry's own names of the operator types. */
-export const OPERATOR_TYPES: Names = OPERATOR_TYPE_NAMES;
 
 export const COMPLAINT_STATUSES: Names = { received: ['已受理', 'Received'], investigating: ['调查中', 'Investigating'], closed: ['已办结', 'Closed'] };
 
