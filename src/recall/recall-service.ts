@@ -9,11 +9,11 @@ import { incidentPolicy, noticePolicy } from '../accounts/policies.ts';
 import { logQuery } from '../access/query-log.ts';
 import { covers, divisionPath, getDivision, jurisdictionPrefix } from '../registry/division.ts';
 import { formatQuantity } from '../batches/batches-fns.ts';
-import { parseCodeOrThrow, parseTraceInput } from '../codes/codes-fns.ts';
+import { parseCodeOrThrow } from '../codes/codes-fns.ts';
 import { identifierKey, isCodeKey } from '../events/events-fns.ts';
 import type { captureInTx } from '../events/events-service.ts';
 import { quantityAt } from '../records/records-fns.ts';
-import { recordsDal } from '../records/records-dal.ts';
+import { codeOf } from '../records/records-service.ts';
 import { createQueueWorker } from '../platform/worker.ts';
 import { applyLevel, frontierKeys, startTrace, type TraceState } from '../trace/trace-fns.ts';
 import { traceDal } from '../trace/trace-dal.ts';
@@ -169,17 +169,25 @@ export function createRecallService(deps: RecallDeps) {
 
   // ---- the lineage walks ----------------------------------------------------------------------
 
-  /** Computes the affected set of the named codes and stores it as the incident's; returns its size. */
-  async function computeAffected(q: Queryable, incidentId: string, named: string[]) {
-    const { state, movements } = await walkLineage(q, named, 'forward', maxNodes);
+  /**
+   * The affected set of the named codes: a forward walk with the holdings it finds. It is read through the pool, not
+   * in a transaction, and holds no connection between statements, so a large level is read on several connections at
+   * once (`movements`) and no caller waits for the pool while holding one of its connections. Events are append-only:
+   * a record committed during the walk only adds what the next refresh would find anyway.
+   */
+  async function affectedSetOf(named: string[]) {
+    const { state, movements } = await walkLineage(db.pool, named, 'forward', maxNodes);
     const holdings: StoredHolding[] = fns.holdingsOf(movements).map((h) => ({
       code: h.code, operator_id: h.operatorId, unit: h.unit, depth: state.nodes.get(h.code)!,
       reached: fns.fromMilli(h.reached), passed_on: fns.fromMilli(h.passedOn), sold_to_consumers: fns.fromMilli(h.soldToConsumers),
       processed: fns.fromMilli(h.processed), destroyed: fns.fromMilli(h.destroyed), on_hand: fns.fromMilli(fns.onHand(h)),
     }));
-    const operators = [...new Set(holdings.map((h) => h.operator_id))];
-    await recallDal(q).replaceAffected(incidentId, { codes: [...state.nodes.keys()], operators, holdings, truncated: state.truncated, now: clock() });
-    return { codes: state.nodes.size, operators: operators.length, holdings: holdings.length, truncated: state.truncated };
+    return { codes: [...state.nodes.keys()], operators: [...new Set(holdings.map((h) => h.operator_id))], holdings, truncated: state.truncated };
+  }
+  /** Stores an affected set as the incident's; returns its size. */
+  async function storeAffected(q: Queryable, incidentId: string, set: Awaited<ReturnType<typeof affectedSetOf>>) {
+    await recallDal(q).replaceAffected(incidentId, { ...set, now: clock() });
+    return { codes: set.codes.length, operators: set.operators.length, holdings: set.holdings.length, truncated: set.truncated };
   }
 
   // ---- access ---------------------------------------------------------------------------------
@@ -275,13 +283,15 @@ export function createRecallService(deps: RecallDeps) {
         {
           // Late records (a shipment entered after the incident opened) reach the notices too.
           name: 'refresh_affected',
-          run: (ctx: StepContext) => db.tx(async (q) => {
-            await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-            const dal = recallDal(q);
-            const i = (await dal.incident(ctx.input.incidentId, true))!;
-            if (i.status !== 'open') throw incidentClosed();
-            return computeAffected(q, i.id, i.codes);
-          }),
+          run: async (ctx: StepContext) => {
+            const named = (await recallDal(db.pool).incident(ctx.input.incidentId))!.codes;
+            const set = await affectedSetOf(named);
+            return db.tx(async (q) => {
+              const i = (await recallDal(q).incident(ctx.input.incidentId, true))!;
+              if (i.status !== 'open') throw incidentClosed();
+              return storeAffected(q, i.id, set);
+            });
+          },
         },
         {
           // The recipients are fixed here, so that a resumed run works through the same list.
@@ -576,37 +586,28 @@ export function createRecallService(deps: RecallDeps) {
       };
       const before = await existing();
       if (before) return before;
+      // The named codes are checked and their affected set walked before the transaction, through the pool (see
+      // affectedSetOf); the transaction only writes the incident, its affected set and the journal entry.
+      const dal = recallDal(db.pool);
+      const codes: string[] = [];
+      for (const [k, raw] of input.codes.entries()) codes.push(await codeOf(db.pool, raw, `codes.${k}`));
+      const prefix = prefixOf(actor);
+      const rows = new Map((await dal.namedCodes(codes, prefix)).map((r) => [r.code, r]));
+      codes.forEach((code, k) => {
+        const r = rows.get(code);
+        const field = `codes.${k}`;
+        if (!r) throw notFound('CODE_UNKNOWN', `追溯码 ${code} 不存在`, `Trace code ${code} does not exist`, { field, traceCode: code });
+        if (r.status === 'unassigned') throw conflict('CODE_NOT_ACTIVE', `追溯码 ${code} 尚未启用`, `Trace code ${code} is not in use`, { field, traceCode: code });
+        if (actor.role === 'regulator' && !covers(actor.jurisdiction!, r.owner_division) && !r.seen_here) {
+          throw new DomainError('forbidden', 'OUTSIDE_JURISDICTION', `追溯码 ${code} 的货品未在本辖区出现`, `The goods of ${code} have not been in your jurisdiction`, { field, traceCode: code });
+        }
+      });
+      const items = [...rows.values()].filter((r) => r.kind === 'item').map((r) => r.code);
+      const named = [...new Set([...codes, ...(items.length ? await dal.batchCodesOfItems(items) : [])])];
+      const set = await affectedSetOf(named);
       try {
         return await db.tx(async (q) => {
-          await q.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
           const dal = recallDal(q);
-          const codes: string[] = [];
-          for (const [k, raw] of input.codes.entries()) {
-            const field = `codes.${k}`;
-            let t;
-            try {
-              t = parseTraceInput(raw);
-            } catch (e) {
-              if (e instanceof DomainError) throw new DomainError(e.kind, e.code, e.zh, e.en, { ...e.details, field });
-              throw e;
-            }
-            const code = t.by === 'lot' ? await recordsDal(q).batchCodeByLot(t.gtin, t.lot) : t.code;
-            if (!code) throw notFound('CODE_UNKNOWN', `追溯码 ${raw} 不存在`, `Trace code ${raw} does not exist`, { field, traceCode: raw });
-            codes.push(code);
-          }
-          const prefix = prefixOf(actor);
-          const rows = new Map((await dal.namedCodes(codes, prefix)).map((r) => [r.code, r]));
-          codes.forEach((code, k) => {
-            const r = rows.get(code);
-            const field = `codes.${k}`;
-            if (!r) throw notFound('CODE_UNKNOWN', `追溯码 ${code} 不存在`, `Trace code ${code} does not exist`, { field, traceCode: code });
-            if (r.status === 'unassigned') throw conflict('CODE_NOT_ACTIVE', `追溯码 ${code} 尚未启用`, `Trace code ${code} is not in use`, { field, traceCode: code });
-            if (actor.role === 'regulator' && !covers(actor.jurisdiction!, r.owner_division) && !r.seen_here) {
-              throw new DomainError('forbidden', 'OUTSIDE_JURISDICTION', `追溯码 ${code} 的货品未在本辖区出现`, `The goods of ${code} have not been in your jurisdiction`, { field, traceCode: code });
-            }
-          });
-          const items = [...rows.values()].filter((r) => r.kind === 'item').map((r) => r.code);
-          const named = [...new Set([...codes, ...(items.length ? await dal.batchCodesOfItems(items) : [])])];
           const severity = input.severity;
           const i = await dal.insertIncident({
             reason: input.reason, severity, description: input.description || null,
@@ -614,7 +615,7 @@ export function createRecallService(deps: RecallDeps) {
             warningId: input.warningId ?? null, codes: named, escalateAfterMinutes: input.escalateAfterMinutes ?? ESCALATE_AFTER_MINUTES[severity],
             openedBy: actorId(actor) ?? actor.username ?? null, openedRole: actor.role, now: clock(),
           });
-          const affected = await computeAffected(q, i.id, named);
+          const affected = await storeAffected(q, i.id, set);
           await appendJournal(q, actor, {
             type: 'incident.opened', subjectType: 'incident', subjectId: i.id,
             payload: { number: i.number, codes: named, reason: i.reason, severity, warningId: i.warning_id, affected },

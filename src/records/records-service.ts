@@ -56,6 +56,25 @@ const codeUnknown = (traceCode: string, field: string) =>
 const codeNotYours = (traceCode: string, field: string) =>
   refused('CODE_NOT_YOURS', `追溯码 ${traceCode} 属于其他主体，且未交付给本主体`, `Trace code ${traceCode} belongs to another operator and was not handed to you`, { field, traceCode });
 const siteNotOwned = (field = 'siteId') => invalid('SITE_NOT_OWNED', '场所不属于本经营主体', 'The site is not one of your sites', { field });
+
+/**
+ * The bare code a typed or scanned value names; a Digital Link with a lot names that batch's batch code. Errors name
+ * the request `field` the value came from.
+ */
+export async function codeOf(q: Queryable, input: string, field: string): Promise<string> {
+  let target;
+  try {
+    target = parseTraceInput(input);
+  } catch (e) {
+    if (e instanceof DomainError) throw new DomainError(e.kind, e.code, e.zh, e.en, { ...e.details, field });
+    throw e;
+  }
+  if (target.by !== 'lot') return target.code;
+  const code = await recordsDal(q).batchCodeByLot(target.gtin, target.lot);
+  if (!code) throw codeUnknown(input, field);
+  return code;
+}
+
 const randomSuffix = () => Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
 
 /** A stored native event as a batch's record list shows it. */
@@ -109,20 +128,6 @@ export function createRecordsService(deps: RecordsDeps) {
     return o;
   }
 
-  /** The bare code a typed or scanned value names; a Digital Link with a lot names that batch's batch code. */
-  async function codeOf(q: Queryable, input: string, field: string): Promise<string> {
-    let target;
-    try {
-      target = parseTraceInput(input);
-    } catch (e) {
-      if (e instanceof DomainError) throw new DomainError(e.kind, e.code, e.zh, e.en, { ...e.details, field });
-      throw e;
-    }
-    if (target.by !== 'lot') return target.code;
-    const code = await recordsDal(q).batchCodeByLot(target.gtin, target.lot);
-    if (!code) throw codeUnknown(input, field);
-    return code;
-  }
 
   /**
    * Resolves the codes a record names (a code, or a batch id of the operator's own), in order: each must exist,
