@@ -2,7 +2,9 @@
  * Benchmark of incidents and recall: one ingredient batch that reaches `--downstream` batches (default 10,000) —
  * shipped to 100 processors, each making products from it (a fifth of the batches), each product repackaged into
  * four by distributors, every pack shipped to a retailer and sold — over a store with `--noise` unrelated events
- * from bench/chain.ts flows, and `--scans` consumer scans of the affected codes over two weeks. Measures, on the
+ * from bench/chain.ts flows, and `--scans` consumer scans of the affected codes over two weeks. With `--items N`, every
+ * pack is issued N item codes (一品一码) that never move on their own, and half the scans are of item codes: what
+ * the walk and the scan counts must not read one by one. Measures, on the
  * embedded PostgreSQL, each `--runs` times:
  *   affected — opening an incident on the ingredient: forward trace, holdings, and storing the affected set;
  *   read     — what a regulator then reads: the stored affected set (every holding with operator and lot);
@@ -11,7 +13,7 @@
  *
  * and says where the time of each goes, statement by statement (bench/clock.ts).
  *
- *   node --import tsx bench/recall.ts [--downstream 10000] [--noise 100000] [--scans 20000] [--runs 5] [--data DIR]
+ *   node --import tsx bench/recall.ts [--downstream 10000] [--noise 100000] [--scans 20000] [--items 0] [--runs 5] [--data DIR]
  *
  * With `--data DIR` the store is kept, and a later run on the same DIR measures again without building it anew.
  */
@@ -20,6 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { randomInt } from 'node:crypto';
+import { generateCode } from '../src/codes/code-scheme.ts';
 import { startEmbedded } from '../src/platform/embedded-pg.ts';
 import { openDatabase, type Queryable } from '../src/platform/db.ts';
 import { migrate } from '../src/platform/migrate.ts';
@@ -33,12 +37,13 @@ import { commission, handOver, makeBatches, makeFlows, makeParties, sale, transf
 const { values: args } = parseArgs({
   options: {
     downstream: { type: 'string', default: '10000' }, noise: { type: 'string', default: '100000' }, scans: { type: 'string', default: '20000' },
-    runs: { type: 'string', default: '5' }, data: { type: 'string' },
+    items: { type: 'string', default: '0' }, runs: { type: 'string', default: '5' }, data: { type: 'string' },
   },
 });
 const DOWNSTREAM = Number(args.downstream);
 const NOISE = Number(args.noise);
 const SCANS = Number(args.scans);
+const ITEMS = Number(args.items);
 const RUNS = Number(args.runs);
 const ADMIN: Actor = { role: 'platform-admin', username: 'bench' };
 const PROCESSORS = 100;
@@ -88,8 +93,8 @@ async function captureAll(events: ChainEvent[]): Promise<void> {
 try {
   await migrate(db.pool);
   const recall = createRecallService({ db: clock.database(db), capture: captureInTx, publicUrl: 'http://bench.test' });
-  const kept: { ingredient: string; scans: number } | null = fs.existsSync(seeded) ? JSON.parse(fs.readFileSync(seeded, 'utf8')) : null;
-  const { ingredient, scans: SCANS } = kept ?? await build();
+  const kept: { ingredient: string; scans: number; items?: number } | null = fs.existsSync(seeded) ? JSON.parse(fs.readFileSync(seeded, 'utf8')) : null;
+  const { ingredient, scans: SCANS, items: ITEMS = 0 } = kept ?? await build();
   const totalEvents = Number((await db.pool.query('SELECT count(*) FROM events')).rows[0].count);
 
   // ── Measurements ────────────────────────────────────────────────────────────
@@ -140,7 +145,8 @@ try {
     return breakdown(taken[k], xs[k], 1, 1, 'call');
   };
   console.log([
-    `store: ${totalEvents.toLocaleString()} events; incident: ${sizes.codes.toLocaleString()} affected codes, ${sizes.holdings.toLocaleString()} holdings, ${sizes.operators} operators, ${SCANS.toLocaleString()} scans; ${RUNS} runs`,
+    `store: ${totalEvents.toLocaleString()} events; incident: ${sizes.codes.toLocaleString()} affected codes, ${sizes.holdings.toLocaleString()} holdings, ${sizes.operators} operators, `
+      + `${ITEMS ? `${ITEMS} item codes per pack, ` : ''}${SCANS.toLocaleString()} scans; ${RUNS} runs`,
     `affected set (open incident: trace, holdings, store): p50 ${ms(pct(affected, 50))}, max ${ms(Math.max(...affected))}`,
     `impact assessment: p50 ${ms(pct(impact, 50))}, max ${ms(Math.max(...impact))}`,
     `affected set + impact: p50 ${ms(pct(both, 50))}, max ${ms(Math.max(...both))} (target < 1000 ms)`,
@@ -161,7 +167,7 @@ try {
 }
 
 /** Builds the store: unrelated history, the ingredient with everything made from it, and consumer scans. */
-async function build(): Promise<{ ingredient: string; scans: number }> {
+async function build(): Promise<{ ingredient: string; scans: number; items: number }> {
   // ── Unrelated history, so that the indexes hold more than the incident ──────
   const shape: ChainShape = await db.tx(async (q) => ({
     farms: await makeParties(q, 'producer', 200), processors: await makeParties(q, 'processor', 30),
@@ -200,12 +206,27 @@ async function build(): Promise<{ ingredient: string; scans: number }> {
   await captureAll(events);
   log(`incident chain: ${(productCodes.length + packCodes.length).toLocaleString()} downstream batches, ${events.length.toLocaleString()} events`);
 
-  // Consumer scans of the packs over the last two weeks.
+  // Item codes of every pack, issued with it (一品一码), in statements of 100,000.
+  const itemCodes: string[] = [];
+  for (let k = 0; k < packCodes.length * ITEMS; k += 100_000) {
+    const packs = Array.from({ length: Math.min(100_000, packCodes.length * ITEMS - k) }, (_, n) => packCodes[Math.floor((k + n) / ITEMS)]);
+    const codes = packs.map(() => generateCode('350', 'item'));
+    await db.pool.query(
+      `INSERT INTO codes (code, kind, status, owner_operator_id, batch_id, issued_via, activated_at)
+       SELECT x.code, 'item', 'active', b.owner_operator_id, b.batch_id, 'platform', now()
+         FROM unnest($1::text[], $2::text[]) AS x(code, pack) JOIN codes b ON b.code = x.pack::bpchar`, [codes, packs]);
+    itemCodes.push(...codes);
+  }
+  if (ITEMS) log(`item codes: ${itemCodes.length.toLocaleString()}`);
+  // Consumer scans of the packs (and, with items, of item codes for half of them) over the last two weeks, logged with
+  // their lot as the scan path logs them.
+  const scanned = Array.from({ length: SCANS }, (_, k) => (ITEMS && k % 2
+    ? itemCodes[randomInt(itemCodes.length)] : packCodes[randomInt(packCodes.length)]));
   await db.pool.query(
-    `INSERT INTO scans (code, at, result)
-     SELECT ($1::text[])[1 + floor(random() * array_length($1::text[], 1))::int], now() - random() * interval '14 days', 'active'
-       FROM generate_series(1, $2)`, [packCodes, SCANS]);
+    `INSERT INTO scans (code, at, result, batch_id)
+     SELECT x.code, now() - random() * interval '14 days', 'active', c.batch_id FROM unnest($1::text[]) AS x(code) JOIN codes c ON c.code = x.code::bpchar`,
+    [scanned]);
   await db.pool.query('VACUUM ANALYZE');
-  if (args.data) fs.writeFileSync(seeded, JSON.stringify({ ingredient, scans: SCANS }));
-  return { ingredient, scans: SCANS };
+  if (args.data) fs.writeFileSync(seeded, JSON.stringify({ ingredient, scans: SCANS, items: ITEMS }));
+  return { ingredient, scans: SCANS, items: ITEMS };
 }

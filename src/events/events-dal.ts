@@ -157,6 +157,11 @@ export function eventsDal(q: Queryable) {
          ON CONFLICT (seq, md5(declaration::text)) DO NOTHING`,
         [seq, json, meta.captureId, meta.declaredBy])).rowCount ?? 0) > 0;
     },
+    /** Records that these item codes (of these lots) are named by an event; ones already recorded are left. */
+    async noteMovedItems(codes: string[], batchIds: string[]) {
+      await q.query(
+        'INSERT INTO moved_items (batch_id, code) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING', [batchIds, codes]);
+    },
     async codeFacts(codes: string[]) {
       return (await q.query<CodeFacts>('SELECT code, status, owner_operator_id, kind, batch_id FROM codes WHERE code = ANY($1)', [codes])).rows;
     },

@@ -161,6 +161,19 @@ async function captureOnce(q: Queryable, actor: Actor, input: CaptureInput, ever
   const rows = await dal.insertEvents(fresh, { source: input.source, captureId: input.captureId ?? null, capturedBy });
   // The risk rules run for these events once this transaction commits (an outbox row: risk-service.ts says why).
   await enqueueRiskEvaluation(q, rows.map((r) => r.seq));
+  // Item codes that now move on their own, by lot: an incident on the lot follows them (migration 0017).
+  const items = new Map<string, string>();
+  for (const p of fresh) {
+    for (const { key } of p.ids) {
+      const c = codes.get(key);
+      if (c?.kind === 'item' && c.batch_id) items.set(key, c.batch_id);
+    }
+  }
+  if (items.size > 0) {
+    // In key order, so that concurrent captures of the same items wait for each other instead of deadlocking.
+    const sorted = [...items.keys()].sort();
+    await dal.noteMovedItems(sorted, sorted.map((k) => items.get(k)!));
+  }
   const seqByHash = new Map(rows.map((r) => [r.hash_id, r.seq]));
   const result: CaptureResult = { stored: [], duplicates, declared: [], errors };
   for (const p of fresh) {

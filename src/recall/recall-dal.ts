@@ -182,13 +182,15 @@ export function recallDal(q: Queryable) {
         `SELECT DISTINCT b.code FROM codes i JOIN codes b ON b.batch_id = i.batch_id AND b.kind = 'batch' AND b.status = 'active'
           WHERE i.code = ANY($1::bpchar[]) AND i.kind = 'item'`, [items])).rows.map((r) => r.code);
     },
-    /** Item codes of the batches of those of these keys that are batch codes, that some event names: items that moved on their own. */
+    /**
+     * Item codes of the batches of those of these keys that are batch codes, that some event names: items that moved
+     * on their own (kept by capture in moved_items, so a lot's unmoved item codes are never read).
+     */
     async movedItems(batchCodes: string[]) {
       if (batchCodes.length === 0) return [];
       return (await q.query<{ code: string }>(
-        `SELECT i.code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
-           JOIN codes i ON i.batch_id = b.batch_id AND i.kind = 'item'
-          WHERE EXISTS (SELECT 1 FROM event_ids x WHERE x.key = i.code::text)`,
+        `SELECT m.code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
+           JOIN moved_items m ON m.batch_id = b.batch_id`,
         [batchCodes])).rows.map((r) => r.code);
     },
     /**
@@ -302,22 +304,25 @@ export function recallDal(q: Queryable) {
         'SELECT id, name, division_code, gln, operator_id FROM sites WHERE id = ANY($1::uuid[])', [ids])).rows;
     },
     /**
-     * Consumer scans of the affected codes by China day: a batch code, its item codes and its Digital Link lot
-     * (`01/{gtin}/10/{lot}`) all count for the batch code.
+     * Consumer scans of the affected codes by China day, each scan counted once: for the scanned code when it is
+     * affected itself, else for an affected batch code of its lot (a batch code, its item codes and its Digital Link
+     * `01/{gtin}/10/{lot}` all count for the batch). Scans are read by lot (scans.batch_id, migration 0017), so the
+     * item codes a lot was issued are never read; affected codes outside an affected lot (items that moved into
+     * another lot's goods, foreign EPCs) are read by code.
      */
     async scansByDay(incidentId: string) {
       return (await q.query<{ code: string; day: string; scans: number }>(
-        `WITH affected AS (SELECT unnest(codes) AS code FROM incident_affected WHERE incident_id = $1),
-              lots AS (SELECT a.code, c.batch_id FROM affected a JOIN codes c ON c.code = a.code::bpchar AND c.kind = 'batch'),
-              keys AS (
-                SELECT a.code AS affected, a.code AS key FROM affected a
+        `WITH affected AS (SELECT DISTINCT unnest(codes) AS code FROM incident_affected WHERE incident_id = $1),
+              known AS (SELECT a.code, c.kind, c.batch_id FROM affected a LEFT JOIN codes c ON c.code = a.code::bpchar),
+              lots AS (SELECT batch_id, min(code) AS code FROM known WHERE kind = 'batch' GROUP BY batch_id),
+              hits AS (
+                SELECT s.code AS scanned, l.code AS lot, s.at FROM lots l JOIN scans s ON s.batch_id = l.batch_id
                 UNION ALL
-                SELECT l.code, i.code::text FROM lots l JOIN codes i ON i.batch_id = l.batch_id AND i.kind = 'item'
-                UNION ALL
-                SELECT l.code, '01/' || p.gtin || '/10/' || b.lot_number FROM lots l JOIN batches b ON b.id = l.batch_id
-                  JOIN products p ON p.id = b.product_id WHERE p.gtin IS NOT NULL)
-         SELECT k.affected AS code, to_char(s.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS scans
-           FROM keys k JOIN scans s ON s.code = k.key
+                SELECT s.code, NULL, s.at FROM known k JOIN scans s ON s.code = k.code
+                 WHERE k.kind IS DISTINCT FROM 'batch' AND NOT EXISTS (SELECT 1 FROM lots l WHERE l.batch_id = k.batch_id))
+         SELECT CASE WHEN h.lot IS NULL OR h.scanned IN (SELECT code FROM affected) THEN h.scanned ELSE h.lot END AS code,
+                to_char(h.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS scans
+           FROM hits h
           GROUP BY 1, 2 ORDER BY 2, 1`,
         [incidentId])).rows;
     },

@@ -299,4 +299,14 @@ test('item codes of an affected batch that moved on their own are followed, and 
   assert.deepEqual(atShop.sort(), [[items[0], 'item', '件', '1', '1', '0'], [items[1], 'item', '件', '1', '0', '1']].sort());
   const page = await t.call('GET', `/t/${items[2]}`, { headers: { accept: 'application/json' } });
   assert.equal(page.body.recall.action, 'hold', 'an item that never moved is covered through its batch');
+
+  // Consumer scans keep the lot they resolved; each counts once in the impact, an affected item's for itself.
+  await t.call('GET', `/t/${items[2]}`);
+  await t.call('GET', `/t/${items[0]}`);
+  await t.call('GET', `/t/${batch.batchCode.code}`);
+  const logged = (await t.db.pool.query<{ code: string; batch_id: string }>('SELECT code, batch_id FROM scans WHERE code = ANY($1)', [[items[0], items[2], batch.batchCode.code]])).rows;
+  assert.equal(logged.length, 4);
+  assert.ok(logged.every((r) => r.batch_id === batch.id), 'every scan logged with its lot');
+  const impact = await api('GET', `/api/v1/incidents/${opened.body.incident.id}/impact`, fuzhou);
+  assert.equal(impact.body.scans.total, 4);
 });

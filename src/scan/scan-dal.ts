@@ -13,10 +13,11 @@ export function scanDal(q: Queryable) {
     async salt(): Promise<string> {
       return (await q.query<{ value: string }>(`SELECT value FROM node_settings WHERE key = 'scan.salt'`)).rows[0].value;
     },
-    async insertScan(s: { code: string; result: ScanResult; uaHash: string | null; ipHash: string | null }): Promise<string> {
+    /** Logs a scan; `batchId` is the lot of what was scanned, as the scan resolved it (null when it resolved none). */
+    async insertScan(s: { code: string; result: ScanResult; uaHash: string | null; ipHash: string | null; batchId: string | null }): Promise<string> {
       return (await q.query<{ id: string }>(
-        'INSERT INTO scans (code, result, ua_hash, ip_hash) VALUES ($1, $2, $3, $4) RETURNING id',
-        [s.code, s.result, s.uaHash, s.ipHash],
+        'INSERT INTO scans (code, result, ua_hash, ip_hash, batch_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+        [s.code, s.result, s.uaHash, s.ipHash, s.batchId],
       )).rows[0].id;
     },
     /** Attaches a coarse location to a recent scan that has none yet; returns its code, or undefined. */

@@ -47,10 +47,10 @@ export function createScanService(deps: ScanDeps) {
   let salt: Promise<string> | undefined;
   const saltOnce = () => (salt ??= scanDal(db.pool).salt().catch((e) => { salt = undefined; throw e; }));
 
-  async function log(code: string, result: ScanResult, client: ScanClient): Promise<string> {
+  async function log(code: string, result: ScanResult, client: ScanClient, batchId: string | null = null): Promise<string> {
     const s = await saltOnce();
     return scanDal(db.pool).insertScan({
-      code, result,
+      code, result, batchId,
       uaHash: client.userAgent ? saltedHash(s, client.userAgent) : null,
       ipHash: client.ip ? saltedHash(s, ipPrefix(client.ip)) : null,
     });
@@ -102,7 +102,7 @@ export function createScanService(deps: ScanDeps) {
       const dal = scanDal(db.pool);
       // The reads do not depend on the scan log, so they run beside its insert on other pool connections; only
       // the clone rule, which reads the log, waits for it.
-      const logged = log(logKey(target), view.status, client);
+      const logged = log(logKey(target), view.status, client, origin.batchId);
       const [scanId, suspectedClone, [events, inputs, open]] = await Promise.all([
         logged,
         logged.then(() => cloneCheck(code)),
