@@ -5,7 +5,8 @@
 -- two thirds of the document (4.2 MB for an ingredient reaching 10,000 batches, 1.2 MB now), and the document is
 -- written on every computation and read by every impact assessment, notice run and export. The document stays
 -- derived from the events: existing ones are rewritten here, in the order they had (a document already positional,
--- or empty, is left as it is).
+-- or empty, is left as it is). Code before this migration cannot read the new form: upgrade with the node's processes
+-- stopped (docs/architecture.md, "Store").
 UPDATE incident_affected a SET holdings = (
   SELECT coalesce(json_agg(json_build_array(
            h->>'code', array_position(a.operators, (h->>'operator_id')::uuid) - 1, h->>'unit', (h->>'depth')::int,

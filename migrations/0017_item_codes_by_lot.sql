@@ -12,7 +12,10 @@
 -- * scans.batch_id: the lot of what a consumer scanned (a batch code, an item code or a Digital Link naming a lot),
 --   as the scan resolved it; null for codes the node does not know and malformed input.
 --
--- Both are filled here from what is already stored (every statement can run again: see recall-scale.test.ts).
+-- Both are filled here from what is already stored (every statement can run again: see recall-scale.test.ts). The
+-- node is down while migrations run (src/platform/migrate.ts, before the server listens), for as long as it takes to
+-- read every item code and to rewrite the scans of known codes: stop every process of the node before upgrading, as
+-- one still running the old code would capture and scan without keeping these.
 
 CREATE TABLE IF NOT EXISTS moved_items (
   batch_id uuid NOT NULL,
@@ -26,9 +29,10 @@ SELECT c.batch_id, c.code FROM codes c
 ON CONFLICT DO NOTHING;
 
 ALTER TABLE scans ADD COLUMN IF NOT EXISTS batch_id uuid;
--- Scans of a lot over time: the impact assessment of an incident reads them by its affected lots.
-CREATE INDEX IF NOT EXISTS scans_batch_at_idx ON scans (batch_id, at) WHERE batch_id IS NOT NULL;
 UPDATE scans s SET batch_id = c.batch_id FROM codes c
  WHERE s.batch_id IS NULL AND s.result IN ('active', 'void') AND length(s.code) = 16 AND c.code = s.code::bpchar;
 UPDATE scans s SET batch_id = b.id FROM batches b JOIN products p ON p.id = b.product_id
  WHERE s.batch_id IS NULL AND s.result IN ('active', 'void') AND p.gtin IS NOT NULL AND s.code = '01/' || p.gtin || '/10/' || b.lot_number;
+-- Scans of a lot over time: the impact assessment of an incident reads them by its affected lots. Built after the
+-- rows are filled, so that filling them does not also grow the index row by row.
+CREATE INDEX IF NOT EXISTS scans_batch_at_idx ON scans (batch_id, at) WHERE batch_id IS NOT NULL;

@@ -107,11 +107,12 @@ function decodeMovements(rows: ReadonlyArray<{ m: string }>): Movement[] {
   }
   return out;
 }
+
 /**
  * Keys per movement statement, and statements in flight at once. A level is read in small chunks so that each is
  * decoded while the store serves the next: on the bench/recall.ts store (10,000 downstream batches, 2 cores), the
  * forward walk took p50 370 ms in one statement a level, 345 ms in chunks of 2,500 keys and 300 ms in chunks of 500.
- * At most three are in flight, so that a walk over a large level never takes the pool from the requests beside it.
+ * A walk holds at most three of the pool's connections at a time, and none between its statements.
  */
 const MOVEMENT_CHUNK = 500;
 const MOVEMENT_READERS = 3;
@@ -201,7 +202,9 @@ export function recallDal(q: Queryable) {
      *
      * A large level is read in chunks of keys, several in flight at once: through a pool they run side by side on
      * several connections, and each chunk is decoded as it arrives while the store still serves the others (through
-     * one connection they simply queue). The movements come out in key order either way.
+     * one connection they simply queue). The movements come out chunk by chunk, in the order of the keys. Through a
+     * pool each chunk is its own snapshot: an event committed meanwhile may be read with some of its identifiers and
+     * not others (events are append-only, so this only misses what the next computation finds).
      */
     async movements(keys: string[], direction: Direction): Promise<Movement[]> {
       if (keys.length === 0) return [];
@@ -209,8 +212,9 @@ export function recallDal(q: Queryable) {
       for (let k = 0; k < keys.length; k += MOVEMENT_CHUNK) chunks.push(keys.slice(k, k + MOVEMENT_CHUNK));
       const parts: Movement[][] = new Array(chunks.length);
       let taken = 0;
+      let failed = false;
       const reader = async () => {
-        while (taken < chunks.length) {
+        while (taken < chunks.length && !failed) {
           const k = taken++;
           parts[k] = decodeMovements((await q.query<{ m: string }>(
             `SELECT concat_ws(chr(31), i.seq, e.event_type, coalesce(e.action, ''), coalesce(e.biz_step, ''), coalesce(e.disposition, ''),
@@ -221,7 +225,9 @@ export function recallDal(q: Queryable) {
             [chunks[k]])).rows);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(MOVEMENT_READERS, chunks.length) }, reader));
+      // One failed chunk fails the level: the other readers stop taking chunks.
+      const read = () => reader().catch((e) => { failed = true; throw e; });
+      await Promise.all(Array.from({ length: Math.min(MOVEMENT_READERS, chunks.length) }, read));
       const out = parts.length === 1 ? parts[0] : parts.flat();
       // Identifiers of each linking event, shared by its movements (across chunks); the events a key leads on from.
       const { from, to } = linkRoles(direction);
@@ -266,12 +272,17 @@ export function recallDal(q: Queryable) {
         [keys])).rows;
       return rows.map((r) => detailedMovementOf(r.m));
     },
-    /** Replaces the incident's affected set with a newly computed one (every holding's operator among `operators`). */
+    /**
+     * Stores a newly computed affected set as the incident's (every holding's operator among `operators`), unless the
+     * stored one was computed later: two refreshes that overlap leave the newer. `now` is when the computation began.
+     * Answers whether it was stored.
+     */
     async replaceAffected(incidentId: string, r: { codes: string[]; operators: string[]; holdings: StoredHolding[]; truncated: boolean; now: Date }) {
-      await q.query(
+      return ((await q.query(
         `INSERT INTO incident_affected (incident_id, computed_at, truncated, codes, operators, holding_count, holdings) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (incident_id) DO UPDATE SET computed_at = $2, truncated = $3, codes = $4, operators = $5, holding_count = $6, holdings = $7`,
-        [incidentId, r.now, r.truncated, r.codes, r.operators, r.holdings.length, holdingsDocument(r.holdings, r.operators)]);
+         ON CONFLICT (incident_id) DO UPDATE SET computed_at = $2, truncated = $3, codes = $4, operators = $5, holding_count = $6, holdings = $7
+          WHERE incident_affected.computed_at <= EXCLUDED.computed_at`,
+        [incidentId, r.now, r.truncated, r.codes, r.operators, r.holdings.length, holdingsDocument(r.holdings, r.operators)])).rowCount ?? 0) > 0;
     },
     async affectedSummary(incidentId: string) {
       return (await q.query<AffectedSummaryRow>(
@@ -305,22 +316,22 @@ export function recallDal(q: Queryable) {
     },
     /**
      * Consumer scans of the affected codes by China day, each scan counted once: for the scanned code when it is
-     * affected itself, else for an affected batch code of its lot (a batch code, its item codes and its Digital Link
-     * `01/{gtin}/10/{lot}` all count for the batch). Scans are read by lot (scans.batch_id, migration 0017), so the
-     * item codes a lot was issued are never read; affected codes outside an affected lot (items that moved into
-     * another lot's goods, foreign EPCs) are read by code.
+     * affected itself, else for its lot — every affected batch code of the lot, in `codes` (a batch code, its item
+     * codes and its Digital Link `01/{gtin}/10/{lot}` all count for the batch; a lot can have several batch codes).
+     * Scans are read by lot (scans.batch_id, migration 0017), so the item codes a lot was issued are never read;
+     * affected codes outside an affected lot (items that moved into another lot's goods, foreign EPCs) are read by code.
      */
     async scansByDay(incidentId: string) {
-      return (await q.query<{ code: string; day: string; scans: number }>(
+      return (await q.query<{ codes: string[]; day: string; scans: number }>(
         `WITH affected AS (SELECT DISTINCT unnest(codes) AS code FROM incident_affected WHERE incident_id = $1),
               known AS (SELECT a.code, c.kind, c.batch_id FROM affected a LEFT JOIN codes c ON c.code = a.code::bpchar),
-              lots AS (SELECT batch_id, min(code) AS code FROM known WHERE kind = 'batch' GROUP BY batch_id),
+              lots AS (SELECT batch_id, array_agg(code ORDER BY code) AS codes FROM known WHERE kind = 'batch' GROUP BY batch_id),
               hits AS (
-                SELECT s.code AS scanned, l.code AS lot, s.at FROM lots l JOIN scans s ON s.batch_id = l.batch_id
+                SELECT s.code AS scanned, l.codes AS lot, s.at FROM lots l JOIN scans s ON s.batch_id = l.batch_id
                 UNION ALL
                 SELECT s.code, NULL, s.at FROM known k JOIN scans s ON s.code = k.code
                  WHERE k.kind IS DISTINCT FROM 'batch' AND NOT EXISTS (SELECT 1 FROM lots l WHERE l.batch_id = k.batch_id))
-         SELECT CASE WHEN h.lot IS NULL OR h.scanned IN (SELECT code FROM affected) THEN h.scanned ELSE h.lot END AS code,
+         SELECT CASE WHEN h.lot IS NULL OR h.scanned IN (SELECT code FROM affected) THEN ARRAY[h.scanned] ELSE h.lot END AS codes,
                 to_char(h.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS scans
            FROM hits h
           GROUP BY 1, 2 ORDER BY 2, 1`,

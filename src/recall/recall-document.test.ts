@@ -43,6 +43,11 @@ test('stored and read through the store, and old named-field documents rewritten
   assert.deepEqual(read?.holdings, holdings);
   assert.deepEqual(read?.operators, [A, B]);
   assert.equal(read?.codes, 1);
+  // A computation that began before the stored one (two refreshes side by side) does not replace it; a later one does.
+  const earlier = new Date(now.getTime() - 60_000);
+  assert.equal(await dal.replaceAffected(fresh.id, { codes: [], operators: [], holdings: [], truncated: false, now: earlier }), false);
+  assert.deepEqual((await dal.affected(fresh.id))?.holdings, holdings);
+  assert.equal(await dal.replaceAffected(fresh.id, { codes: ['350ABCDEFGHJKLMN'], operators: [A, B], holdings, truncated: false, now }), true, 'the same time again');
 
   // A document as the code before migration 0016 wrote it: named fields, operators by id.
   const old = await open(['350ABCDEFGHJKLMN']);

@@ -8,7 +8,8 @@ import { generateCode } from '../codes/code-scheme.ts';
 import { codeUri, siteUri } from '../events/events-fns.ts';
 import { captureInTx } from '../events/events-service.ts';
 import { makeBatches, makeParties, type Party } from '../../bench/chain.ts';
-import { recallDal } from './recall-dal.ts';
+import { recallDal, type StoredHolding } from './recall-dal.ts';
+import { createRecallService } from './recall-service.ts';
 
 // Item codes (一品一码) are reached through their lot without reading every item code the lot was issued: capture
 // keeps the items that move on their own by lot (moved_items), and each scan keeps the lot it resolved
@@ -78,28 +79,39 @@ test('capture keeps the item codes that move on their own by lot; migration 0017
   await db.pool.query('DELETE FROM scans');
 });
 
-test('consumer scans count once: for the scanned code when it is affected, else for an affected batch code of its lot', async () => {
+test('consumer scans count once, for the scanned code when it is affected, else for its lot, and are placed by the lot\'s holdings', async () => {
   const dal = recallDal(db.pool);
   const incident = await dal.insertIncident({
     reason: 'complaint', severity: 'level_3', description: null, jurisdiction: maker.division, warningId: null, codes: [c.B], escalateAfterMinutes: 60,
     openedBy: 'test', openedRole: 'platform-admin', now: new Date(),
   });
-  await dal.replaceAffected(incident.id, { codes: [c.B, c.B2, c.i1, c.j1], operators: [], holdings: [], truncated: false, now: new Date() });
+  // Both of B's batch codes are affected, but only the higher one has holdings (the lower was activated into the lot
+  // and never used): the lot's scans must still be placed where the lot's goods are, not nowhere.
+  const [low, high] = [c.B, c.B2].sort();
+  const held = (code: string): StoredHolding => ({
+    code, operator_id: maker.id, unit: 'kg', depth: 0, reached: '10', passed_on: '0', sold_to_consumers: '10', processed: '0', destroyed: '0', on_hand: '0',
+  });
+  await dal.replaceAffected(incident.id, {
+    codes: [low, high, c.i1, c.j1], operators: [maker.id], holdings: [held(high), held(c.i1), held(c.j1)], truncated: false, now: new Date(),
+  });
   const scans: Array<[string, string, number]> = [
-    [c.B, lotOf.B, 1], [c.B2, lotOf.B, 1], [c.i1, lotOf.B, 2], [c.i2, lotOf.B, 3], [dlLot, lotOf.B, 1],
+    [high, lotOf.B, 1], [c.i1, lotOf.B, 2], [c.i2, lotOf.B, 3], [dlLot, lotOf.B, 1],
     [c.j1, lotOf.C, 2],
     // C is not affected: its batch code's scans count nowhere.
     [c.C, lotOf.C, 4],
   ];
   await db.pool.query(
     `INSERT INTO scans (code, result, batch_id, at) SELECT x.code, 'active', x.lot, '2026-05-02T04:00:00Z' FROM unnest($1::text[], $2::uuid[], $3::int[]) AS x(code, lot, n), generate_series(1, x.n)`,
-    [scans.map((s) => s[0]), scans.map((s) => s[1]), scans.map((s) => s[2])]);
-  // B's unaffected item i2 and its Digital Link lot count for one of B's batch codes (the first); each batch code's
-  // own scans and the affected items' count for themselves.
-  const [lot, other] = [c.B, c.B2].sort();
-  const expected = { [lot]: 1 + 3 + 1, [other]: 1, [c.i1]: 2, [c.j1]: 2 };
+    [scans.map((x) => x[0]), scans.map((x) => x[1]), scans.map((x) => x[2])]);
   const counted = await dal.scansByDay(incident.id);
-  assert.deepEqual(Object.fromEntries(counted.map((r) => [r.code, r.scans])), expected);
+  assert.deepEqual(counted.map((r) => [r.codes.join('+'), r.scans]).sort(), [
+    [high, 1], [c.i1, 2], [c.j1, 2],
+    // i2 (never moved) and the Digital Link lot count for the lot.
+    [`${low}+${high}`, 3 + 1],
+  ].sort());
   assert.deepEqual([...new Set(counted.map((r) => r.day))], ['2026-05-02']);
-  assert.equal(counted.reduce((n, r) => n + r.scans, 0), 10, 'every scan of affected goods once, none of the lot that is not affected');
+
+  const impact = await createRecallService({ db, capture: captureInTx, publicUrl: 'http://scale.test' }).impact(ADMIN, incident.id);
+  assert.equal(impact.scans.total, 9, 'every scan of affected goods once, none of the lot that is not affected');
+  assert.deepEqual(impact.scans.byDivisionAndDay.map((r) => [r.divisionCode, r.day, r.scans]), [[maker.division, '2026-05-02', 9]]);
 });

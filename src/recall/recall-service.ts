@@ -127,11 +127,11 @@ function lineFor(lines: readonly NoticeLine[], code: string, unit: string | unde
 }
 
 /**
- * Walks the lineage from `keys` level by level with the trace engine over the whole node (the platform acts
- * here, not the caller: affected operators outside a jurisdiction are listed for hand-over), reading each level's
- * movements in one statement (and the identifiers its linking events lead to in another). Forward walks also follow
- * the item codes of affected batches that moved on their own. Answers the engine's state and the movements of every
- * node reached; with `details`, movements as exports show them.
+ * Walks the lineage from `keys` level by level with the trace engine over the whole node (the platform acts here,
+ * not the caller: affected operators outside a jurisdiction are listed for hand-over), reading each level's
+ * movements (in chunks, see `recallDal.movements`) and the identifiers its linking events lead to. Forward walks
+ * also follow the item codes of affected batches that moved on their own. Answers the engine's state and the
+ * movements of every node reached; with `details`, movements as exports show them.
  */
 export async function walkLineage(q: Queryable, keys: string[], direction: Direction, maxNodes: number): Promise<{ state: TraceState; movements: fns.Movement[] }>;
 export async function walkLineage(q: Queryable, keys: string[], direction: Direction, maxNodes: number, details: true): Promise<{ state: TraceState; movements: fns.DetailedMovement[] }>;
@@ -176,18 +176,22 @@ export function createRecallService(deps: RecallDeps) {
    * a record committed during the walk only adds what the next refresh would find anyway.
    */
   async function affectedSetOf(named: string[]) {
+    const startedAt = clock();
     const { state, movements } = await walkLineage(db.pool, named, 'forward', maxNodes);
     const holdings: StoredHolding[] = fns.holdingsOf(movements).map((h) => ({
       code: h.code, operator_id: h.operatorId, unit: h.unit, depth: state.nodes.get(h.code)!,
       reached: fns.fromMilli(h.reached), passed_on: fns.fromMilli(h.passedOn), sold_to_consumers: fns.fromMilli(h.soldToConsumers),
       processed: fns.fromMilli(h.processed), destroyed: fns.fromMilli(h.destroyed), on_hand: fns.fromMilli(fns.onHand(h)),
     }));
-    return { codes: [...state.nodes.keys()], operators: [...new Set(holdings.map((h) => h.operator_id))], holdings, truncated: state.truncated };
+    return { codes: [...state.nodes.keys()], operators: [...new Set(holdings.map((h) => h.operator_id))], holdings, truncated: state.truncated, startedAt };
   }
-  /** Stores an affected set as the incident's; returns its size. */
+  /**
+   * Stores an affected set as the incident's, unless one computed later is stored already (two notice runs that
+   * refresh it side by side); returns its size and whether it was stored.
+   */
   async function storeAffected(q: Queryable, incidentId: string, set: Awaited<ReturnType<typeof affectedSetOf>>) {
-    await recallDal(q).replaceAffected(incidentId, { ...set, now: clock() });
-    return { codes: set.codes.length, operators: set.operators.length, holdings: set.holdings.length, truncated: set.truncated };
+    const stored = await recallDal(q).replaceAffected(incidentId, { ...set, now: set.startedAt });
+    return { codes: set.codes.length, operators: set.operators.length, holdings: set.holdings.length, truncated: set.truncated, stored };
   }
 
   // ---- access ---------------------------------------------------------------------------------
@@ -429,11 +433,12 @@ export function createRecallService(deps: RecallDeps) {
       if (list) list.push(p); else byCode.set(code, [p]);
     });
     const scans = new Map<string, { divisionCode: string; day: string; scans: number }>();
-    // A code's scans over many days count in one place.
+    // A code's (or a lot's) scans over many days count in one place: where the holdings of its codes put them.
     const placeOf = new Map<string, string>();
     for (const s of await scansByDay) {
-      let divisionCode = placeOf.get(s.code);
-      if (divisionCode === undefined) placeOf.set(s.code, (divisionCode = fns.consumerDivision(byCode.get(s.code) ?? [])));
+      const at = s.codes.join(' ');
+      let divisionCode = placeOf.get(at);
+      if (divisionCode === undefined) placeOf.set(at, (divisionCode = fns.consumerDivision(s.codes.flatMap((c) => byCode.get(c) ?? []))));
       const key = `${divisionCode}|${s.day}`;
       const row = scans.get(key) ?? { divisionCode, day: s.day, scans: 0 };
       row.scans += s.scans;

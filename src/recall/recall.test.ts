@@ -300,7 +300,8 @@ test('item codes of an affected batch that moved on their own are followed, and 
   const page = await t.call('GET', `/t/${items[2]}`, { headers: { accept: 'application/json' } });
   assert.equal(page.body.recall.action, 'hold', 'an item that never moved is covered through its batch');
 
-  // Consumer scans keep the lot they resolved; each counts once in the impact, an affected item's for itself.
+  // Consumer scans keep the lot they resolved, and each counts once in the impact (the moved item is affected and of
+  // an affected lot: it used to count twice). Which code each counts for is checked in recall-scale.test.ts.
   await t.call('GET', `/t/${items[2]}`);
   await t.call('GET', `/t/${items[0]}`);
   await t.call('GET', `/t/${batch.batchCode.code}`);

@@ -128,7 +128,6 @@ export function createRecordsService(deps: RecordsDeps) {
     return o;
   }
 
-
   /**
    * Resolves the codes a record names (a code, or a batch id of the operator's own), in order: each must exist,
    * be active, appear once, and be the operator's to name. `operatorId` is null for regulators.
