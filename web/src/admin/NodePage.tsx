@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { get } from '../lib/api.ts';
 import { useI18n, type Bilingual } from '../lib/i18n.tsx';
-import { Badge, Card, Loading, PageTitle, ProblemMessage } from '../lib/ui.tsx';
+import { Badge, Card, Loading, PageTitle, ProblemMessage, Stats } from '../lib/ui.tsx';
 
 interface NodeIdentity {
   nodeId: string; nodeName: string; publicUrl: string; version: string;
@@ -71,14 +71,17 @@ export function NodePage() {
       <Card title={t('运行状况', 'Status')}>
         {status.error && <ProblemMessage error={status.error} />}
         {s && (
-          <div className="stats">
-            <div className="stat"><div className="n">{num(Object.values(s.operators).reduce((a, b) => a + b, 0))}</div><div className="l">{t('经营主体', 'Operators')}（{t('已审核', 'approved')} {num(s.operators.approved ?? 0)}，{t('待审核', 'pending')} {num(s.operators.pending ?? 0)}）</div></div>
-            <div className="stat"><div className="n">{num(Object.values(s.activeUsers).reduce((a, b) => a + b, 0))}</div><div className="l">{t('有效账号', 'Active users')}</div></div>
-            <div className="stat"><div className="n">{num(Object.values(s.codes).reduce((a, b) => a + b, 0))}</div><div className="l">{t('已发追溯码', 'Codes issued')}</div></div>
-            <div className="stat"><div className="n">{num(s.events.lastSeq ?? 0)}</div><div className="l">{t('事件序号（最新）', 'Latest event sequence')}</div></div>
-            <div className="stat"><div className="n">{(s.database.bytes / 1024 / 1024).toFixed(0)} MB</div><div className="l">PostgreSQL {s.database.serverVersion}</div></div>
-            <div className="stat"><div className="n">{s.schema.version}</div><div className="l">{t('数据库结构版本', 'Schema version')}</div></div>
-          </div>
+          <Stats items={[
+            {
+              label: `${t('经营主体', 'Operators')}（${t('已审核', 'approved')} ${num(s.operators.approved ?? 0)}，${t('待审核', 'pending')} ${num(s.operators.pending ?? 0)}）`,
+              value: Object.values(s.operators).reduce((a, b) => a + b, 0),
+            },
+            { label: t('有效账号', 'Active users'), value: Object.values(s.activeUsers).reduce((a, b) => a + b, 0) },
+            { label: t('已发追溯码', 'Codes issued'), value: Object.values(s.codes).reduce((a, b) => a + b, 0) },
+            { label: t('事件序号（最新）', 'Latest event sequence'), value: s.events.lastSeq ?? 0 },
+            { label: `PostgreSQL ${s.database.serverVersion}`, value: `${(s.database.bytes / 1024 / 1024).toFixed(0)} MB` },
+            { label: t('数据库结构版本', 'Schema version'), value: String(s.schema.version) },
+          ]} />
         )}
       </Card>
     </>

@@ -1,7 +1,9 @@
-/** The small set of shared building blocks every page uses: fields, buttons, problem messages, tables, cards. */
-import { useId, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes, type TextareaHTMLAttributes, type ButtonHTMLAttributes } from 'react';
+/** The small set of shared building blocks every page uses: fields, buttons, problem messages, tables, cards, figures. */
+import { useId, type CSSProperties, type ReactNode, type InputHTMLAttributes, type SelectHTMLAttributes, type TextareaHTMLAttributes, type ButtonHTMLAttributes } from 'react';
+import { Link } from 'react-router';
 import { ApiError, type Problem } from './api.ts';
 import { useI18n } from './i18n.tsx';
+import { named, type Names } from './vocabulary.ts';
 
 /** Shows an API problem (or any error) in the user's language, with per-field/row details when the API gives them. */
 export function ProblemMessage({ error }: { error: unknown }) {
@@ -124,4 +126,29 @@ export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'good
 /** A status line after a successful action (announced to screen readers). */
 export function Notice({ children }: { children: ReactNode }) {
   return <div className="notice" role="status">{children}</div>;
+}
+
+/** The <option>s of a vocabulary (or of some of its values), named in the current language. */
+export function VocabOptions({ names, values = Object.keys(names) }: { names: Names; values?: string[] }) {
+  const { t } = useI18n();
+  return <>{values.map((v) => <option key={v} value={v}>{named(names, v, t)}</option>)}</>;
+}
+
+/** One headline figure: a count (formatted for the language), or a text as it is; none yet shows "—". */
+export interface Stat { label: string; value: number | string | null | undefined; to?: string }
+
+/**
+ * A row of headline figures, each a value over its label. With `label` the row is a named region (a <section>) for
+ * screen readers; a figure with `to` is a link to its page. A `false` entry (a figure that does not apply) is left out.
+ */
+export function Stats({ items, label, style }: { items: Array<Stat | false>; label?: string; style?: CSSProperties }) {
+  const { num } = useI18n();
+  const shown = items.filter((s): s is Stat => s !== false);
+  const figures = shown.map(({ label: l, value, to }) => {
+    const body = <><div className="n">{typeof value === 'number' ? num(value) : (value ?? '—')}</div><div className="l">{l}</div></>;
+    return to ? <Link key={l} className="stat stat-link" to={to}>{body}</Link> : <div key={l} className="stat">{body}</div>;
+  });
+  return label
+    ? <section className="stats" aria-label={label} style={style}>{figures}</section>
+    : <div className="stats" style={style}>{figures}</div>;
 }

@@ -3,14 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { get } from '../../lib/api.ts';
 import { useMe } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Card, Loading, PageTitle, ProblemMessage } from '../../lib/ui.tsx';
+import { Badge, Card, Loading, PageTitle, ProblemMessage, Stats } from '../../lib/ui.tsx';
 import { STATUS_NAMES, isAdmin, isWorker, useOperator, useProducts, useSites, useTypeName, type Review } from './common.tsx';
-
-function Stat({ n, label, to }: { n: number | string | undefined; label: string; to?: string }) {
-  const { num } = useI18n();
-  const body = <><div className="n">{typeof n === 'number' ? num(n) : (n ?? '—')}</div><div className="l">{label}</div></>;
-  return to ? <Link className="stat stat-link" to={to}>{body}</Link> : <div className="stat">{body}</div>;
-}
 
 /** The workbench start page: the operator, its review status (with the reason when suspended or rejected), counts and shortcuts. */
 export function OperatorHome() {
@@ -67,13 +61,13 @@ export function OperatorHome() {
           {reason && <p style={{ margin: '6px 0 0' }}>{t('原因', 'Reason')}: {reason}</p>}
         </div>
       )}
-      <section aria-label={t('统计', 'Counts')} className="stats" style={{ margin: '16px 0' }}>
-        <Stat n={sites.data?.length} label={t('场所', 'Sites')} to="/op/org" />
-        {worker && <Stat n={products.data?.total} label={t('产品', 'Products')} to="/op/products" />}
-        {worker && <Stat n={batches.data?.total} label={t('批次', 'Batches')} to="/op/batches" />}
-        <Stat n={openWarnings} label={t('未处理风险预警', 'Open risk warnings')} />
-        {worker && <Stat n={inbox.data?.items.filter((n) => !n.acknowledgedAt).length} label={t('未确认通知', 'Unacknowledged notices')} />}
-      </section>
+      <Stats label={t('统计', 'Counts')} style={{ margin: '16px 0' }} items={[
+        { label: t('场所', 'Sites'), value: sites.data?.length, to: '/op/org' },
+        worker && { label: t('产品', 'Products'), value: products.data?.total, to: '/op/products' },
+        worker && { label: t('批次', 'Batches'), value: batches.data?.total, to: '/op/batches' },
+        { label: t('未处理风险预警', 'Open risk warnings'), value: openWarnings },
+        worker && { label: t('未确认通知', 'Unacknowledged notices'), value: inbox.data?.items.filter((n) => !n.acknowledgedAt).length },
+      ]} />
       <Card title={t('快捷操作', 'Shortcuts')}>
         <ul className="shortcuts">
           {worker && o.status === 'approved' && <li><Link to="/op/batches?new=1">{t('登记批次', 'Record a batch')}</Link></li>}

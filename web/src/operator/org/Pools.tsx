@@ -5,7 +5,7 @@ import { ApiError, download, get, post } from '../../lib/api.ts';
 import { useMe, type Me } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
-import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table } from '../../lib/ui.tsx';
+import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, Stats, Table } from '../../lib/ui.tsx';
 import { isAdmin, isWorker, useFieldError, useOperator, useUsccCheck, type Batch, type Pool } from './common.tsx';
 
 // The API's limit on codes per request (MAX_CODES_PER_REQUEST in src/codes/codes-types.ts).
@@ -106,7 +106,7 @@ function CreatePool({ onCreated }: { onCreated: (p: Pool) => void }) {
 export function PoolDetail() {
   const { id } = useParams();
   const me = useMe();
-  const { t, num, dt } = useI18n();
+  const { t, dt } = useI18n();
   const qc = useQueryClient();
   const [params] = useSearchParams();
   const pool = useQuery({ queryKey: ['pool', id], queryFn: () => get<Pool>(`/api/v1/code-pools/${id}`) });
@@ -124,12 +124,10 @@ export function PoolDetail() {
       {params.get('created') === '1' && (
         <Notice>{t('码池已生成。请把码池编号交给印刷企业，或下载追溯码文件。', 'The pool is issued. Give the pool id to the printer, or download the codes file.')}</Notice>
       )}
-      <div className="stats" style={{ marginBottom: 16 }}>
-        <div className="stat"><div className="n">{num(p.size)}</div><div className="l">{t('总数', 'Size')}</div></div>
-        <div className="stat"><div className="n">{num(p.counts.unassigned)}</div><div className="l">{t('未激活', 'Unassigned')}</div></div>
-        <div className="stat"><div className="n">{num(p.counts.active)}</div><div className="l">{t('已激活', 'Active')}</div></div>
-        <div className="stat"><div className="n">{num(p.counts.void)}</div><div className="l">{t('已作废', 'Void')}</div></div>
-      </div>
+      <Stats style={{ marginBottom: 16 }} items={[
+        { label: t('总数', 'Size'), value: p.size }, { label: t('未激活', 'Unassigned'), value: p.counts.unassigned },
+        { label: t('已激活', 'Active'), value: p.counts.active }, { label: t('已作废', 'Void'), value: p.counts.void },
+      ]} />
       <Card title={t('码池信息', 'Pool')} actions={
         <Button kind="secondary" onClick={() => { setDlError(null); download(`/api/v1/code-pools/${p.id}/codes.csv`, `pool-${p.id}-codes.csv`).catch(setDlError); }}>
           {t('下载追溯码 CSV', 'Download codes (CSV)')}

@@ -9,7 +9,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, post } from '../../lib/api.ts';
 import { useMe } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
+import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea, VocabOptions } from '../../lib/ui.tsx';
+import { INCIDENT_REASONS, INCIDENT_STATUSES, named, NOTICE_KINDS, RECALL_LEVELS, RESPONSE_ACTIONS } from '../../lib/vocabulary.ts';
 import { fieldErrorOf } from '../org/common.tsx';
 import { newRequestId } from './lib.tsx';
 import { QUANTITY_PATTERN } from './parts.tsx';
@@ -22,15 +23,6 @@ interface InboxNotice {
   lines: NoticeLine[]; accounted: Array<{ action: string; unit: string; quantity: string }>;
   incident: { id: string; number: string; status: string; reason: string; severity: string; description: string | null; openedAt: string };
 }
-
-const KIND: Record<string, [string, string]> = { recall: ['召回', 'Recall'], hold: ['暂停销售、就地封存', 'Hold'] };
-const SEVERITY: Record<string, [string, string]> = { level_1: ['一级', 'Level 1'], level_2: ['二级', 'Level 2'], level_3: ['三级', 'Level 3'] };
-const REASON: Record<string, [string, string]> = {
-  failed_inspection: ['抽检不合格', 'Failed inspection'], illness_cluster: ['聚集性病例', 'Illness cluster'], complaint: ['投诉举报', 'Complaint'],
-  customs_notice: ['海关通报', 'Customs notice'], other: ['其他', 'Other'],
-};
-const ACTION: Record<string, [string, string]> = { held: ['已封存', 'Held'], returned: ['已退回', 'Returned'], destroyed: ['已销毁', 'Destroyed'] };
-const label = (m: Record<string, [string, string]>, k: string, t: (zh: string, en: string) => string) => (m[k] ? t(...m[k]) : k);
 
 function NoticeState({ n }: { n: InboxNotice }) {
   const { t } = useI18n();
@@ -56,9 +48,9 @@ export function InboxPage() {
           <Table rowKey={(n) => n.id} rows={q.data.items} empty={t('没有通知', 'No notices')} onRowClick={(n) => nav(`/op/inbox/${n.id}`)}
             columns={[
               { key: 'no', title: t('事件编号', 'Incident'), render: (n) => <Link to={`/op/inbox/${n.id}`}>{n.incident.number}</Link> },
-              { key: 'kind', title: t('要求', 'Asks'), render: (n) => label(KIND, n.kind, t) },
-              { key: 'sev', title: t('级别', 'Level'), render: (n) => label(SEVERITY, n.incident.severity, t) },
-              { key: 'reason', title: t('原因', 'Reason'), render: (n) => label(REASON, n.incident.reason, t) },
+              { key: 'kind', title: t('要求', 'Asks'), render: (n) => named(NOTICE_KINDS, n.kind, t) },
+              { key: 'sev', title: t('级别', 'Level'), render: (n) => named(RECALL_LEVELS, n.incident.severity, t, 'short') },
+              { key: 'reason', title: t('原因', 'Reason'), render: (n) => named(INCIDENT_REASONS, n.incident.reason, t) },
               { key: 'at', title: t('收到', 'Received'), render: (n) => dt(n.createdAt) },
               { key: 'due', title: t('确认期限', 'Acknowledge by'), render: (n) => dt(n.dueAt) },
               { key: 'state', title: t('状态', 'State'), render: (n) => <NoticeState n={n} /> },
@@ -83,7 +75,7 @@ export function InboxNoticePage() {
   return (
     <>
       <PageTitle actions={<Link to="/op/inbox">{t('返回收件箱', 'Back to the inbox')}</Link>}>
-        {n ? <>{label(KIND, n.kind, t)} · {n.incident.number}</> : t('通知', 'Notice')}
+        {n ? <>{named(NOTICE_KINDS, n.kind, t)} · {n.incident.number}</> : t('通知', 'Notice')}
       </PageTitle>
       {q.isLoading && <Loading />}
       <ProblemMessage error={q.error} />
@@ -91,15 +83,15 @@ export function InboxNoticePage() {
         <>
           <Card title={t('通知', 'Notice')} actions={<NoticeState n={n} />}>
             <dl className="facts">
-              <dt>{t('要求', 'Asks')}</dt><dd>{label(KIND, n.kind, t)}</dd>
-              <dt>{t('级别', 'Level')}</dt><dd>{label(SEVERITY, n.incident.severity, t)}</dd>
-              <dt>{t('原因', 'Reason')}</dt><dd>{label(REASON, n.incident.reason, t)}</dd>
+              <dt>{t('要求', 'Asks')}</dt><dd>{named(NOTICE_KINDS, n.kind, t)}</dd>
+              <dt>{t('级别', 'Level')}</dt><dd>{named(RECALL_LEVELS, n.incident.severity, t)}</dd>
+              <dt>{t('原因', 'Reason')}</dt><dd>{named(INCIDENT_REASONS, n.incident.reason, t)}</dd>
               {n.incident.description && <><dt>{t('说明', 'Description')}</dt><dd>{n.incident.description}</dd></>}
               {n.message && <><dt>{t('监管部门留言', "Regulator's message")}</dt><dd>{n.message}</dd></>}
               <dt>{t('发出', 'Issued')}</dt><dd>{dt(n.createdAt)}{n.issuedBy.jurisdiction ? ` · ${n.issuedBy.jurisdiction}` : ''}</dd>
               <dt>{t('确认期限', 'Acknowledge by')}</dt><dd>{dt(n.dueAt)}</dd>
               <dt>{t('确认收到', 'Acknowledged')}</dt><dd>{n.acknowledgedAt ? dt(n.acknowledgedAt) : '—'}</dd>
-              <dt>{t('事件状态', 'Incident')}</dt><dd>{n.incident.status === 'open' ? t('处置中', 'Open') : t('已结案', 'Closed')}</dd>
+              <dt>{t('事件状态', 'Incident')}</dt><dd>{named(INCIDENT_STATUSES, n.incident.status, t)}</dd>
             </dl>
             {!n.acknowledgedAt && (
               <div className="form-actions" style={{ marginTop: 12 }}>
@@ -122,7 +114,7 @@ export function InboxNoticePage() {
               ]} />
             {n.accounted.length > 0 && (
               <p style={{ marginBottom: 0 }}>
-                {t('已报告', 'Reported so far')}: {n.accounted.map((a) => `${label(ACTION, a.action, t)} ${num(Number(a.quantity))} ${a.unit}`).join('；')}
+                {t('已报告', 'Reported so far')}: {n.accounted.map((a) => `${named(RESPONSE_ACTIONS, a.action, t)} ${num(Number(a.quantity))} ${a.unit}`).join('；')}
               </p>
             )}
           </Card>
@@ -170,7 +162,7 @@ function RespondCard({ n }: { n: InboxNotice }) {
           <fieldset key={l.key} className="wide" style={{ border: '1px solid var(--line)', borderRadius: 8, padding: 12, display: 'grid', gap: 8, gridTemplateColumns: 'repeat(auto-fit, minmax(180px, 1fr))' }}>
             <legend><code>{l.code}</code> · {l.unit}</legend>
             <SelectField label={t('处置', 'Action')} value={l.action} onChange={(e) => set(i, { action: e.target.value })} error={fieldErrorOf(answer.error, pick, `lines.${i}.action`)}>
-              {Object.keys(ACTION).map((a) => <option key={a} value={a}>{label(ACTION, a, t)}</option>)}
+              <VocabOptions names={RESPONSE_ACTIONS} />
             </SelectField>
             <Field label={`${t('数量', 'Quantity')}（${l.unit}）`} value={l.quantity} required inputMode="decimal" pattern={QUANTITY_PATTERN}
               onChange={(e) => set(i, { quantity: e.target.value })} error={fieldErrorOf(answer.error, pick, `lines.${i}.quantity`, `lines.${i}.code`)} />

@@ -7,7 +7,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, download, qs } from '../../lib/api.ts';
 import { useI18n, type Bilingual } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, Table } from '../../lib/ui.tsx';
+import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, Stats, Table } from '../../lib/ui.tsx';
 import { chinaToday } from '../org/common.tsx';
 
 type Kind = 'purchase' | 'sales';
@@ -23,7 +23,7 @@ interface ImportResult {
 }
 
 function ImportCard({ kind }: { kind: Kind }) {
-  const { t, pick, num } = useI18n();
+  const { t, pick } = useI18n();
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -55,12 +55,10 @@ function ImportCard({ kind }: { kind: Kind }) {
           <Notice>
             {t('导入完成', 'Import finished')}: {file?.name} · {result.file.format.toUpperCase()}{result.file.encoding ? ` · ${result.file.encoding}` : ''}
           </Notice>
-          <div className="stats" aria-label={t('导入结果', 'Import result')}>
-            <div className="stat"><div className="n">{num(result.total)}</div><div className="l">{t('数据行', 'Data rows')}</div></div>
-            <div className="stat"><div className="n">{num(result.stored)}</div><div className="l">{t('本次新增记录', 'Recorded now')}</div></div>
-            <div className="stat"><div className="n">{num(result.unchanged)}</div><div className="l">{t('已导入过（未重复记录）', 'Imported before (nothing added)')}</div></div>
-            <div className="stat"><div className="n">{num(result.failed)}</div><div className="l">{t('有误未导入', 'Refused')}</div></div>
-          </div>
+          <Stats label={t('导入结果', 'Import result')} items={[
+            { label: t('数据行', 'Data rows'), value: result.total }, { label: t('本次新增记录', 'Recorded now'), value: result.stored },
+            { label: t('已导入过（未重复记录）', 'Imported before (nothing added)'), value: result.unchanged }, { label: t('有误未导入', 'Refused'), value: result.failed },
+          ]} />
           {result.ignoredColumns.length > 0 && (
             <p className="hint">{t('未识别的列（未导入）', 'Columns not recognised (not imported)')}: {result.ignoredColumns.join('、')}</p>
           )}

@@ -3,9 +3,10 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, objectUrl, post, qs } from '../../lib/api.ts';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
-import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, named, statusTone } from './labels.ts';
-import { CodeLink, Facts, FilterBar, ParamFilter, VocabOptions } from './parts.tsx';
+import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea, VocabOptions } from '../../lib/ui.tsx';
+import { named } from '../../lib/vocabulary.ts';
+import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, statusTone } from './labels.ts';
+import { CodeLink, Facts, FilterBar, ParamFilter } from './parts.tsx';
 
 /** A complaint as GET /api/v1/complaints[/:id] presents it (src/complaints/complaints-service.ts). */
 export interface Complaint {

@@ -4,14 +4,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { download, get, post } from '../../lib/api.ts';
 import { useAuth, type Me } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
+import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, SelectField, Stats, Table, TextArea, VocabOptions } from '../../lib/ui.tsx';
 import { BarChart } from './BarChart.tsx';
 import { OPERATOR_TYPE_NAMES } from '../../../../src/registry/registry-types.ts';
-import {
-  INCIDENT_REASONS, INCIDENT_STATUSES, levelTone, named, NOTICE_KINDS, RECALL_LEVELS, RESPONSE_ACTIONS, RUN_STATUSES,
-  SOURCE_PARTS, statusTone,
-} from './labels.ts';
-import { CodeLink, CodeList, Facts, Stats, VocabOptions } from './parts.tsx';
+import { INCIDENT_REASONS, INCIDENT_STATUSES, named, NOTICE_KINDS, RECALL_LEVELS, RESPONSE_ACTIONS } from '../../lib/vocabulary.ts';
+import { levelTone, RUN_STATUSES, SOURCE_PARTS, statusTone } from './labels.ts';
+import { CodeLink, CodeList, Facts } from './parts.tsx';
 import type { Incident } from './Incidents.tsx';
 
 interface OperatorRef { id: string; name: string | null; uscc: string | null; divisionCode: string | null }
@@ -259,7 +257,8 @@ function ImpactPanel({ id }: { id: string }) {
   return (
     <>
       <Stats items={[
-        [t('受影响主体', 'Operators affected'), d.operators], [t('涉及县（区）', 'Counties'), leaves.length], [t('消费者扫码次数', 'Consumer scans'), d.scans.total],
+        { label: t('受影响主体', 'Operators affected'), value: d.operators }, { label: t('涉及县（区）', 'Counties'), value: leaves.length },
+        { label: t('消费者扫码次数', 'Consumer scans'), value: d.scans.total },
       ]} />
       <Card title={t('按行政区划', 'By division')}>
         <BarChart label={t('各县（区）受影响数量', 'Affected quantity per county')} horizontal
@@ -425,8 +424,8 @@ function ProgressPanel({ id }: { id: string }) {
   return (
     <>
       <Stats items={[
-        [t('已发通知', 'Notices sent'), p.notices.total], [t('已确认', 'Acknowledged'), p.notices.acknowledged],
-        [t('已报告处置', 'Answered'), p.notices.responded], [t('已升级', 'Escalated'), p.notices.escalated],
+        { label: t('已发通知', 'Notices sent'), value: p.notices.total }, { label: t('已确认', 'Acknowledged'), value: p.notices.acknowledged },
+        { label: t('已报告处置', 'Answered'), value: p.notices.responded }, { label: t('已升级', 'Escalated'), value: p.notices.escalated },
       ]} />
       <Card title={t('数量核销', 'Quantities accounted for')}>
         <Table<Progress['quantities'][number]>
@@ -435,9 +434,9 @@ function ProgressPanel({ id }: { id: string }) {
             { key: 'unit', title: t('单位', 'Unit'), render: (x) => x.unit },
             { key: 'reached', title: t('到达', 'Reached'), className: 'num', render: (x) => x.reached },
             { key: 'onhand', title: t('应在库', 'Should be on hand'), className: 'num', render: (x) => x.onHand },
-            { key: 'held', title: t('封存', 'Held'), className: 'num', render: (x) => x.held },
-            { key: 'returned', title: t('退回', 'Returned'), className: 'num', render: (x) => x.returned },
-            { key: 'destroyed', title: t('销毁', 'Destroyed'), className: 'num', render: (x) => x.destroyed },
+            { key: 'held', title: named(RESPONSE_ACTIONS, 'held', t), className: 'num', render: (x) => x.held },
+            { key: 'returned', title: named(RESPONSE_ACTIONS, 'returned', t), className: 'num', render: (x) => x.returned },
+            { key: 'destroyed', title: named(RESPONSE_ACTIONS, 'destroyed', t), className: 'num', render: (x) => x.destroyed },
             { key: 'share', title: t('已核销', 'Accounted'), render: (x) => (
               <span className="risk-progress">
                 <progress max={1} value={Math.min(1, x.accountedShare ?? 0)} aria-label={t(`${x.unit} 已核销比例`, `${x.unit} accounted`)} />

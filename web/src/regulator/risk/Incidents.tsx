@@ -3,9 +3,10 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post, qs } from '../../lib/api.ts';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Field, Loading, PageTitle, ProblemMessage, SelectField, Table, TextArea } from '../../lib/ui.tsx';
-import { INCIDENT_REASONS, INCIDENT_STATUSES, levelTone, named, RECALL_LEVELS, statusTone } from './labels.ts';
-import { CodeList, FilterBar, ParamFilter, VocabOptions } from './parts.tsx';
+import { Badge, Button, Card, Field, Loading, PageTitle, ProblemMessage, SelectField, Table, TextArea, VocabOptions } from '../../lib/ui.tsx';
+import { INCIDENT_REASONS, INCIDENT_STATUSES, named, RECALL_LEVELS } from '../../lib/vocabulary.ts';
+import { levelTone, statusTone } from './labels.ts';
+import { CodeList, FilterBar, ParamFilter } from './parts.tsx';
 
 export interface Incident {
   id: string; number: string; status: 'open' | 'closed'; reason: string; severity: string; description: string | null;

@@ -4,9 +4,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get } from '../../lib/api.ts';
 import { useAuth } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, TextArea } from '../../lib/ui.tsx';
-import { named, WARNING_SEVERITIES } from './labels.ts';
-import { FactValue, VocabOptions } from './parts.tsx';
+import { Badge, Button, Card, Field, Loading, Notice, PageTitle, ProblemMessage, SelectField, TextArea, VocabOptions } from '../../lib/ui.tsx';
+import { named } from '../../lib/vocabulary.ts';
+import { WARNING_SEVERITIES } from './labels.ts';
+import { FactValue } from './parts.tsx';
 import type { RuleEntry } from './Warnings.tsx';
 
 interface SettingsView { rule: string; defaults: Record<string, unknown>; overrides: Record<string, unknown>; effective: Record<string, unknown>; updatedAt: string | null }

@@ -5,7 +5,8 @@ import { get, post, qs } from '../../lib/api.ts';
 import type { Bilingual } from '../../lib/i18n.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Loading, Notice, PageTitle, ProblemMessage, Table, TextArea } from '../../lib/ui.tsx';
-import { named, RULES, severityTone, statusTone, WARNING_SEVERITIES, WARNING_STATUSES } from './labels.ts';
+import { named } from '../../lib/vocabulary.ts';
+import { RULES, severityTone, statusTone, WARNING_SEVERITIES, WARNING_STATUSES } from './labels.ts';
 import { CodeList, Facts, FactValue, FilterBar, ParamFilter } from './parts.tsx';
 import type { Incident } from './Incidents.tsx';
 

@@ -2,8 +2,8 @@
 import type { ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useI18n } from '../../lib/i18n.tsx';
-import { Card, SelectField } from '../../lib/ui.tsx';
-import { named, type Names } from './labels.ts';
+import { Card, SelectField, VocabOptions } from '../../lib/ui.tsx';
+import type { Names } from '../../lib/vocabulary.ts';
 
 /** The trace explorer of the console (core/) for one code; a trace code is shown in full, monospaced. */
 export function traceHref(code: string): string {
@@ -34,12 +34,6 @@ export function CodeList({ codes, shown = 5 }: { codes: string[]; shown?: number
   );
 }
 
-/** The <option>s of a vocabulary (or of some of its values), named in the current language. */
-export function VocabOptions({ names, values = Object.keys(names) }: { names: Names; values?: string[] }) {
-  const { t } = useI18n();
-  return <>{values.map((v) => <option key={v} value={v}>{named(names, v, t)}</option>)}</>;
-}
-
 /** The filter form above a list. */
 export function FilterBar({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -63,16 +57,6 @@ export function ParamFilter({ param, label, names }: { param: string; label: str
       <option value="">{t('全部', 'All')}</option>
       <VocabOptions names={names} />
     </SelectField>
-  );
-}
-
-/** A row of headline figures: label and count. */
-export function Stats({ items }: { items: Array<[string, number]> }) {
-  const { num } = useI18n();
-  return (
-    <div className="stats">
-      {items.map(([label, n]) => <div key={label} className="stat"><div className="n">{num(n)}</div><div className="l">{label}</div></div>)}
-    </div>
   );
 }
 
