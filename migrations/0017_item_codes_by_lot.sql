@@ -33,6 +33,9 @@ UPDATE scans s SET batch_id = c.batch_id FROM codes c
  WHERE s.batch_id IS NULL AND s.result IN ('active', 'void') AND length(s.code) = 16 AND c.code = s.code::bpchar;
 UPDATE scans s SET batch_id = b.id FROM batches b JOIN products p ON p.id = b.product_id
  WHERE s.batch_id IS NULL AND s.result IN ('active', 'void') AND p.gtin IS NOT NULL AND s.code = '01/' || p.gtin || '/10/' || b.lot_number;
--- Scans of a lot over time: the impact assessment of an incident reads them by its affected lots. Built after the
--- rows are filled, so that filling them does not also grow the index row by row.
-CREATE INDEX IF NOT EXISTS scans_batch_at_idx ON scans (batch_id, at) WHERE batch_id IS NOT NULL;
+-- Scans of a lot over time: the impact assessment of an incident reads them by its affected lots, and needs only the
+-- time and the code scanned (which says what a scan counts for), so the index covers them and the scans themselves are
+-- not read. Built after the rows are filled, so that filling them does not also grow the index row by row.
+CREATE INDEX IF NOT EXISTS scans_batch_at_idx ON scans (batch_id, at) INCLUDE (code) WHERE batch_id IS NOT NULL;
+-- The planner learns of the new column now rather than at the next autovacuum.
+ANALYZE scans;

@@ -331,10 +331,12 @@ export function recallDal(q: Queryable) {
                 UNION ALL
                 SELECT s.code, NULL, s.at FROM known k JOIN scans s ON s.code = k.code
                  WHERE k.kind IS DISTINCT FROM 'batch' AND NOT EXISTS (SELECT 1 FROM lots l WHERE l.batch_id = k.batch_id))
-         SELECT CASE WHEN h.lot IS NULL OR h.scanned IN (SELECT code FROM affected) THEN ARRAY[h.scanned] ELSE h.lot END AS codes,
-                to_char(h.at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS day, count(*)::int AS scans
-           FROM hits h
-          GROUP BY 1, 2 ORDER BY 2, 1`,
+         SELECT codes, to_char(day, 'YYYY-MM-DD') AS day, scans FROM (
+           SELECT CASE WHEN h.lot IS NULL OR h.scanned = ANY(h.lot) OR h.scanned IN (SELECT code FROM affected) THEN ARRAY[h.scanned] ELSE h.lot END AS codes,
+                  (h.at AT TIME ZONE 'Asia/Shanghai')::date AS day, count(*)::int AS scans
+             FROM hits h
+            GROUP BY 1, 2) d
+          ORDER BY d.day, d.codes`,
         [incidentId])).rows;
     },
     /** The open incidents whose affected set holds any of the codes (an item code also through its batch). */
