@@ -354,12 +354,13 @@ export function recallDal(q: Queryable) {
     },
 
     // ---- notices ----------------------------------------------------------------------------
-    /** Which of these operators already have the incident's notice. */
-    async notified(incidentId: string, operatorIds: string[]) {
+    /** Which of these operators already have a notice of the incident (of one of `kinds`, when given). */
+    async notified(incidentId: string, operatorIds: string[], kinds?: NoticeKind[]) {
       return new Set((await q.query<{ operator_id: string }>(
-        'SELECT operator_id FROM recall_notices WHERE incident_id = $1 AND operator_id = ANY($2::uuid[])', [incidentId, operatorIds])).rows.map((r) => r.operator_id));
+        'SELECT operator_id FROM recall_notices WHERE incident_id = $1 AND operator_id = ANY($2::uuid[]) AND ($3::text[] IS NULL OR kind = ANY($3))',
+        [incidentId, operatorIds, kinds ?? null])).rows.map((r) => r.operator_id));
     },
-    /** Inserts notices not sent yet (one per incident and operator); returns those inserted. */
+    /** Inserts notices not sent yet (one per incident, operator and kind); returns those inserted. */
     async insertNotices(r: {
       incidentId: string; kind: NoticeKind; message: string | null; issuedBy: string | null; issuedRole: string; issuerJurisdiction: string;
       runId: string; now: Date; dueAt: Date; notices: Array<{ operatorId: string; lines: NoticeLine[] }>;
@@ -367,7 +368,7 @@ export function recallDal(q: Queryable) {
       return (await q.query<NoticeRow>(
         `INSERT INTO recall_notices (incident_id, operator_id, kind, message, lines, issued_by, issued_role, issuer_jurisdiction, run_id, created_at, due_at)
          SELECT $1, op, $2, $3, l, $4, $5, $6, $7, $8, $9 FROM unnest($10::uuid[], $11::jsonb[]) AS x(op, l)
-         ON CONFLICT (incident_id, operator_id) DO NOTHING RETURNING *`,
+         ON CONFLICT (incident_id, operator_id, kind) DO NOTHING RETURNING *`,
         [r.incidentId, r.kind, r.message, r.issuedBy, r.issuedRole, r.issuerJurisdiction, r.runId, r.now, r.dueAt,
           r.notices.map((n) => n.operatorId), r.notices.map((n) => JSON.stringify(n.lines))])).rows;
     },

@@ -190,3 +190,94 @@ test('unacknowledged notices escalate after the configured time, once; the remin
   const journal = await count(`SELECT count(*) AS n FROM journal WHERE type = 'recall.notice_escalated'`);
   assert.equal(journal, 6);
 });
+
+/** Waits until `n` backends wait on an advisory lock: the stalled worker has reached the gate. */
+async function stalled(n = 1) {
+  for (let k = 0; k < 200; k++) {
+    if (await count(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'`) >= n) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the worker never reached the gate');
+}
+
+test('a worker that stops in the middle of sending notices (a crash: nothing recorded) is taken over after its lease; nothing is sent twice or skipped', async () => {
+  const opened = await svc.openIncident(regulator, { codes: [code], reason: 'complaint', severity: 'level_2' });
+  const id = opened.incident.id;
+  // The first worker stalls before its third chunk of notices (four committed), as a process that died would: it
+  // records nothing more. The gate is a lock the test holds.
+  await t.db.pool.query(`
+    CREATE TABLE test_gate (incident_id uuid);
+    CREATE FUNCTION test_stall() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM test_gate g WHERE g.incident_id = NEW.incident_id)
+         AND (SELECT count(*) FROM recall_notices WHERE incident_id = NEW.incident_id) >= 4 THEN PERFORM pg_advisory_xact_lock(4242); END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER test_stall BEFORE INSERT ON recall_notices FOR EACH ROW EXECUTE FUNCTION test_stall();`);
+  await t.db.pool.query('INSERT INTO test_gate VALUES ($1)', [id]);
+  const gate = await t.db.pool.connect();
+  try {
+    await gate.query('SELECT pg_advisory_lock(4242)');
+    const first = svc.issueNotices(regulator, id, { kind: 'recall' });
+    await stalled();
+    assert.equal(await count('SELECT count(*) AS n FROM recall_notices WHERE incident_id = $1', [id]), 4);
+    await t.db.pool.query('DELETE FROM test_gate');
+
+    // Within its lease nobody takes the run; past it, the worker's pass does, and finishes the notices.
+    assert.equal(await svc.resumeRuns(), 0);
+    now += 6 * 60_000;
+    assert.equal(await svc.resumeRuns(), 1);
+    const [run] = (await t.call('GET', `/api/v1/incidents/${id}/runs`, { as: regulatorToken })).body.items;
+    assert.deepEqual([run.status, run.attempts], ['succeeded', 2]);
+    assert.deepEqual(run.steps.map((s: any) => [s.name, s.status, s.attempts]), [['refresh_affected', 'done', 1], ['select_recipients', 'done', 1], ['create_notices', 'done', 2]]);
+    assert.equal(run.steps[2].output.createdInLastAttempt, 3);
+
+    // The stalled worker wakes up: its chunk finds its notices sent, and it stops at its next record.
+    await gate.query('SELECT pg_advisory_unlock(4242)');
+    const woke = await first;
+    assert.deepEqual([woke.run.status, woke.run.attempts, woke.run.steps[2].output], ['succeeded', 2, run.steps[2].output]);
+  } finally {
+    gate.release();
+    await t.db.pool.query('DROP TRIGGER test_stall ON recall_notices; DROP FUNCTION test_stall(); DROP TABLE test_gate');
+  }
+  const perOperator = (await t.db.pool.query('SELECT operator_id, count(*)::int AS n FROM recall_notices WHERE incident_id = $1 GROUP BY 1', [id])).rows;
+  assert.deepEqual(new Set(perOperator.map((r) => r.operator_id)), new Set([farm.id, ...buyers.map((b) => b.id)]));
+  assert.ok(perOperator.every((r) => r.n === 1), 'one notice per operator');
+  assert.equal(await count('SELECT count(*) AS n FROM notice_outbox o JOIN recall_notices n ON n.id = o.notice_id WHERE n.incident_id = $1', [id]), 6,
+    'one webhook delivery per buyer');
+});
+
+test('a worker that stalls in a step without a heartbeat and wakes after the run was taken over records nothing', async () => {
+  const opened = await svc.openIncident(regulator, { codes: [code], reason: 'complaint', severity: 'level_3' });
+  const id = opened.incident.id;
+  // The first worker stalls while storing the refreshed affected set.
+  await t.db.pool.query(`
+    CREATE FUNCTION test_stall() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_advisory_xact_lock(4243); RETURN NEW; END $$;
+    CREATE TRIGGER test_stall BEFORE UPDATE ON incident_affected FOR EACH ROW WHEN (OLD.incident_id = '${id}') EXECUTE FUNCTION test_stall();`);
+  const gate = await t.db.pool.connect();
+  try {
+    await gate.query('SELECT pg_advisory_lock(4243)');
+    const first = svc.issueNotices(regulator, id, { kind: 'hold' });
+    await stalled();
+    now += 6 * 60_000;
+    // The second worker waits for the first one's lock on the incident; let the first go once the second is queued.
+    const second = svc.resumeRuns();
+    for (let k = 0; k < 200 && await count(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event <> 'advisory'`) === 0; k++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await gate.query('SELECT pg_advisory_unlock(4243)');
+    assert.equal(await second, 1);
+    await first;
+  } finally {
+    gate.release();
+    await t.db.pool.query('DROP TRIGGER test_stall ON incident_affected; DROP FUNCTION test_stall()');
+  }
+  const [run] = (await t.call('GET', `/api/v1/incidents/${id}/runs`, { as: regulatorToken })).body.items;
+  assert.deepEqual([run.status, run.attempts], ['succeeded', 2]);
+  // The stalled worker neither ran the later steps nor rewrote their records.
+  assert.deepEqual(run.steps.map((s: any) => [s.name, s.status, s.attempts]), [['refresh_affected', 'done', 2], ['select_recipients', 'done', 1], ['create_notices', 'done', 1]]);
+  const perOperator = (await t.db.pool.query('SELECT count(*)::int AS n FROM recall_notices WHERE incident_id = $1 GROUP BY operator_id', [id])).rows;
+  assert.equal(perOperator.length, 7);
+  assert.ok(perOperator.every((r) => r.n === 1));
+});

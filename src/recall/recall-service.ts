@@ -241,15 +241,16 @@ export function createRecallService(deps: RecallDeps) {
 
   /**
    * Creates the notices of one chunk of recipients in one transaction: the notice rows (the in-app inbox), their
-   * webhook outbox rows and a journal entry. Recipients that already have the incident's notice are left out, so a
-   * resumed step neither repeats nor skips anyone.
+   * webhook outbox rows and a journal entry. Recipients that already have the incident's notice of this kind (or its
+   * recall, for a hold) are left out, so a resumed step neither repeats nor skips anyone.
    */
   async function noticeChunkTx(input: NotifyInput, runId: string, operatorIds: string[], holdings: readonly StoredHolding[]): Promise<number> {
     return db.tx(async (q) => {
       const dal = recallDal(q);
       const i = (await dal.incident(input.incidentId))!;
       if (i.status !== 'open') throw incidentClosed();
-      const done = await dal.notified(i.id, operatorIds);
+      // A recall goes to operators that were only asked to hold; a hold never follows the recall, which asks more.
+      const done = await dal.notified(i.id, operatorIds, input.kind === 'recall' ? ['recall'] : ['recall', 'hold']);
       const todo = new Set(operatorIds.filter((id) => !done.has(id)));
       if (todo.size === 0) return 0;
       const mine = holdings.filter((h) => todo.has(h.operator_id)).sort((a, b) => a.depth - b.depth || cmp(a.code, b.code) || cmp(a.unit, b.unit));
@@ -290,6 +291,8 @@ export function createRecallService(deps: RecallDeps) {
           run: async (ctx: StepContext) => {
             const named = (await recallDal(db.pool).incident(ctx.input.incidentId))!.codes;
             const set = await affectedSetOf(named);
+            // A walk that outlived the lease leaves the run to the worker that took it over.
+            await ctx.heartbeat();
             return db.tx(async (q) => {
               const i = (await recallDal(q).incident(ctx.input.incidentId, true))!;
               if (i.status !== 'open') throw incidentClosed();

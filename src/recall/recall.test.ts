@@ -281,6 +281,29 @@ test('the platform opens an incident from a risk warning once', async () => {
   assert.deepEqual(await t.services.recall.openRecallsFor([chain.codes.processed]).then((rs) => rs.map((x) => [x.incidentId, x.action])), [[first.incident.id, 'hold']]);
 });
 
+test('a hold can be followed by a recall: the operators asked to hold get the recall, and the consumer page says so', async () => {
+  const own = await buildChain(t);
+  const opened = await api('POST', '/api/v1/incidents', fuzhou, { codes: [own.codes.harvest], reason: 'complaint', severity: 'level_2' });
+  assert.equal(opened.status, 201, opened.text);
+  const id = opened.body.incident.id;
+  const kinds = async () => (await api('GET', `/api/v1/incidents/${id}/notices`, fuzhou)).body.notices
+    .map((n: any) => [(['farm', 'processor', 'market', 'supermarket'] as const).find((k) => own[k].id === n.operator.id), n.kind]).sort();
+  const page = async () => (await t.call('GET', `/t/${own.codes.processed}`, { headers: { accept: 'application/json' } })).body.recall.action;
+
+  assert.equal((await api('POST', `/api/v1/incidents/${id}/notices`, fuzhou, { kind: 'hold' })).body.run.status, 'succeeded');
+  assert.deepEqual(await kinds(), [['farm', 'hold'], ['processor', 'hold']]);
+  assert.equal(await page(), 'hold');
+  const recall = await api('POST', `/api/v1/incidents/${id}/notices`, fuzhou, { kind: 'recall', message: '升级为召回' });
+  assert.equal(recall.body.run.status, 'succeeded');
+  assert.deepEqual(await kinds(), [['farm', 'hold'], ['farm', 'recall'], ['processor', 'hold'], ['processor', 'recall']]);
+  assert.equal(await page(), 'recall');
+  // A hold after the recall asks less than the operators already have: nobody gets it.
+  assert.equal((await api('POST', `/api/v1/incidents/${id}/notices`, fuzhou, { kind: 'hold' })).body.run.status, 'succeeded');
+  assert.equal((await kinds()).length, 4);
+  const inbox = await t.call('GET', '/api/v1/inbox', { as: own.farm.adminToken });
+  assert.deepEqual(inbox.body.items.filter((n: any) => n.incident.id === id).map((n: any) => n.kind).sort(), ['hold', 'recall']);
+});
+
 test('item codes of an affected batch that moved on their own are followed, and their pages warn too', async () => {
   const farm = await buildOperator(t, { division: '350121', types: ['producer'] });
   const site = await buildSite(t, farm, { divisionCode: '350121' });

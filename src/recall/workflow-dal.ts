@@ -57,13 +57,19 @@ export function workflowDal(q: Queryable) {
           WHERE id = $1 AND attempts = $2 AND status = 'running'`,
         [id, attempt, status, error, nextAttempt, now]);
     },
-    async stepStarted(runId: string, position: number, now: Date) {
-      await q.query(`UPDATE workflow_steps SET status = 'running', attempts = attempts + 1, started_at = $3, last_error = NULL WHERE run_id = $1 AND position = $2`, [runId, position, now]);
+    /** Marks a step started by the worker holding claim `attempt`; false when another worker has taken the run over. */
+    async stepStarted(runId: string, attempt: number, position: number, now: Date) {
+      return (await q.query(
+        `UPDATE workflow_steps s SET status = 'running', attempts = s.attempts + 1, started_at = $4, last_error = NULL
+           FROM workflow_runs r WHERE r.id = s.run_id AND r.status = 'running' AND r.attempts = $2 AND s.run_id = $1 AND s.position = $3`,
+        [runId, attempt, position, now])).rowCount === 1;
     },
-    async stepFinished(runId: string, position: number, status: 'done' | 'failed', output: unknown, error: string | null, now: Date) {
-      await q.query(
-        `UPDATE workflow_steps SET status = $3, output = $4, last_error = $5, finished_at = $6 WHERE run_id = $1 AND position = $2`,
-        [runId, position, status, output === undefined ? null : JSON.stringify(output), error, now]);
+    /** Records a step's outcome for the worker holding claim `attempt`; false when another worker has taken the run over. */
+    async stepFinished(runId: string, attempt: number, position: number, status: 'done' | 'failed', output: unknown, error: string | null, now: Date) {
+      return (await q.query(
+        `UPDATE workflow_steps s SET status = $4, output = $5, last_error = $6, finished_at = $7
+           FROM workflow_runs r WHERE r.id = s.run_id AND r.status = 'running' AND r.attempts = $2 AND s.run_id = $1 AND s.position = $3`,
+        [runId, attempt, position, status, output === undefined ? null : JSON.stringify(output), error, now])).rowCount === 1;
     },
     async run(id: string) {
       return (await q.query<RunRow>('SELECT * FROM workflow_runs WHERE id = $1', [id])).rows[0];

@@ -74,14 +74,16 @@ export function createWorkflowRunner(deps: WorkflowDeps) {
       if (s.status === 'done') { outputs[s.name] = s.output; continue; }
       const step = def.steps.find((x) => x.name === s.name);
       if (!step) throw new Error(`workflow ${run.kind} has no step ${s.name}`);
-      await dal.stepStarted(run.id, s.position, now());
+      // Every record of a step is fenced by this worker's claim: a worker that stalled past its lease (and woke up
+      // after another took the run over) records nothing and stops.
+      if (!(await dal.stepStarted(run.id, run.attempts, s.position, now()))) return;
       try {
         outputs[s.name] = await step.run(ctx);
-        await dal.stepFinished(run.id, s.position, 'done', outputs[s.name], null, now());
+        if (!(await dal.stepFinished(run.id, run.attempts, s.position, 'done', outputs[s.name], null, now()))) return;
       } catch (e) {
         // The worker that took the run over owns its state now.
         if (e instanceof LeaseLost) return;
-        await dal.stepFinished(run.id, s.position, 'failed', null, message(e), now());
+        await dal.stepFinished(run.id, run.attempts, s.position, 'failed', null, message(e), now());
         await dal.finishRun(run.id, run.attempts, 'failed', `${s.name}: ${message(e)}`, later(retryMs(run.attempts)), now());
         return;
       }
