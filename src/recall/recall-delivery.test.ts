@@ -48,7 +48,7 @@ before(async () => {
 
   t = await startTestApp({ SUYUAN_WEBHOOK_ALLOW_PRIVATE: 'true' });
   await t.services.recall.stopWorker();
-  svc = createRecallService({ db: t.db, capture: captureInTx, publicUrl: 'http://scan.test', noticeChunk: 2, now: () => new Date(now) });
+  svc = createRecallService({ db: t.db, capture: captureInTx, publicUrl: 'http://scan.test', noticeChunk: 2, now: () => new Date(now), allowPrivateWebhooks: true });
   const user = await buildUser(t, 'regulator', { jurisdiction: '350100' });
   regulatorToken = user.token;
   regulator = { role: 'regulator', userId: user.id, jurisdiction: '350100' };
@@ -164,6 +164,32 @@ test('webhooks: signed POSTs, retried with backoff after failures, delivered onc
   }
   const notices = (await t.call('GET', `/api/v1/incidents/${incidentId}/notices`, { as: regulatorToken })).body.notices;
   assert.deepEqual(notices.find((n: any) => n.operator.id === buyers[0].id).webhookDeliveries, { pending: 0, delivered: 1, dead: 0 });
+});
+
+test('a webhook whose name comes to resolve to a private address is not called', async () => {
+  // Registered while its name pointed elsewhere; now it resolves to this machine (DNS rebinding).
+  const strict = createRecallService({
+    db: t.db, capture: captureInTx, publicUrl: 'http://scan.test', now: () => new Date(now),
+    webhooks: { lookup: ((_host: string, opts: any, cb: any) => (opts?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4))) as any },
+  });
+  const port = new URL(hookUrl).port;
+  const { rows: [hook] } = await t.db.pool.query<{ id: string }>(
+    `INSERT INTO operator_webhooks (operator_id, url, secret) VALUES ($1, $2, 'x') RETURNING id`, [buyers[2].id, `https://hooks.example.test:${port}/hook/rebound`]);
+  const { rows: [notice] } = await t.db.pool.query<{ id: string }>('SELECT id FROM recall_notices WHERE incident_id = $1 AND operator_id = $2', [incidentId, buyers[2].id]);
+  await t.db.pool.query(
+    `INSERT INTO notice_outbox (notice_id, webhook_id, message, idempotency_key, payload, status, next_attempt_at, created_at)
+     VALUES ($1, $2, 'notice', 'rebound', '{"type":"recall.notice"}', 'pending', $3, $3)`, [notice.id, hook.id, new Date(now)]);
+  try {
+    assert.equal(await strict.dispatchOutbox(), 1);
+    const row = (await t.db.pool.query('SELECT status, last_status, last_error FROM notice_outbox WHERE idempotency_key = $1', ['rebound'])).rows[0];
+    assert.equal(row.status, 'pending', 'a failure like any other: retried later, and dead after the last attempt');
+    assert.equal(row.last_status, null);
+    assert.match(row.last_error, /WEBHOOK_ADDRESS_PRIVATE: hooks\.example\.test resolves to 127\.0\.0\.1/);
+    assert.ok(!received.some((r) => r.path === '/hook/rebound'), 'nothing reached the endpoint');
+  } finally {
+    await t.db.pool.query(`DELETE FROM notice_outbox WHERE idempotency_key = 'rebound'`);
+    await t.db.pool.query('DELETE FROM operator_webhooks WHERE id = $1', [hook.id]);
+  }
 });
 
 test('unacknowledged notices escalate after the configured time, once; the reminders are delivered once even by concurrent senders', async () => {

@@ -482,7 +482,15 @@ export function webhookUrlProblem(raw: string, allowPrivate: boolean): 'WEBHOOK_
   if (url.protocol !== 'https:') return 'WEBHOOK_URL_NOT_HTTPS';
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return 'WEBHOOK_URL_PRIVATE';
-  const v = isIP(host);
-  if ((v === 4 && PRIVATE_V4.some((r) => r.test(host))) || (v === 6 && PRIVATE_V6.some((r) => r.test(host)))) return 'WEBHOOK_URL_PRIVATE';
+  if (isPrivateAddress(host)) return 'WEBHOOK_URL_PRIVATE';
   return null;
+}
+
+/**
+ * True when the text is an IP address in a loopback, private, link-local, carrier-grade NAT or unspecified range (an
+ * IPv4 address mapped into IPv6 counts as private): where a webhook must not connect, whatever its name resolved to.
+ */
+export function isPrivateAddress(address: string): boolean {
+  const v = isIP(address);
+  return (v === 4 && PRIVATE_V4.some((r) => r.test(address))) || (v === 6 && PRIVATE_V6.some((r) => r.test(address)));
 }

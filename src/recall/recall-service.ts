@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import type { Database, Queryable } from '../platform/db.ts';
 import { isUniqueViolation } from '../platform/db.ts';
 import { DomainError, conflict, invalid, notFound } from '../platform/errors.ts';
@@ -37,7 +38,7 @@ export interface RecallDeps {
   capture: typeof captureInTx;
   /** Links in webhook payloads point here. */
   publicUrl: string;
-  /** Admits webhook URLs on plain http and private networks (closed networks, tests). */
+  /** Admits webhook URLs on plain http and private networks (closed networks, tests), at registration and when sending. */
   allowPrivateWebhooks?: boolean;
   /** The clock of every deadline, lease and backoff. */
   now?: () => Date;
@@ -45,7 +46,7 @@ export interface RecallDeps {
   noticeChunk?: number;
   /** The affected set stops admitting codes here and says `truncated`. */
   maxNodes?: number;
-  webhooks?: { timeoutMs?: number; retryBaseMs?: number; retryCapMs?: number; maxAttempts?: number };
+  webhooks?: { timeoutMs?: number; retryBaseMs?: number; retryCapMs?: number; maxAttempts?: number; lookup?: LookupFunction };
   workerPollMs?: number;
 }
 
@@ -165,7 +166,7 @@ export function createRecallService(deps: RecallDeps) {
   const clock = deps.now ?? (() => new Date());
   const maxNodes = deps.maxNodes ?? MAX_TRACE_NODES;
   const noticeChunk = deps.noticeChunk ?? 200;
-  const outbox = createOutboxSender({ db, now: clock, ...deps.webhooks });
+  const outbox = createOutboxSender({ db, now: clock, allowPrivate: deps.allowPrivateWebhooks ?? false, ...deps.webhooks });
 
   // ---- the lineage walks ----------------------------------------------------------------------
 
