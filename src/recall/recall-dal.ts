@@ -423,10 +423,15 @@ export function recallDal(q: Queryable) {
     },
 
     // ---- progress ---------------------------------------------------------------------------
-    async accounted(incidentId: string) {
-      return (await q.query<{ unit: string; action: string; quantity: string }>(
-        `SELECT l.unit, l.action, sum(l.quantity)::text AS quantity FROM notice_response_lines l JOIN recall_notices n ON n.id = l.notice_id
-          WHERE n.incident_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`, [incidentId])).rows;
+    /** What the incident's operators reported, per operator, code, unit and action. */
+    async reported(incidentId: string) {
+      return (await q.query<{ operator_id: string; code: string; unit: string; action: string; quantity: string }>(
+        `SELECT n.operator_id, l.code, l.unit, l.action, sum(l.quantity)::text AS quantity FROM notice_response_lines l JOIN recall_notices n ON n.id = l.notice_id
+          WHERE n.incident_id = $1 GROUP BY 1, 2, 3, 4`, [incidentId])).rows;
+    },
+    /** The lines of the incident's notices: what each operator was asked about. */
+    async askedLines(incidentId: string) {
+      return (await q.query<{ operator_id: string; lines: NoticeLine[] }>('SELECT operator_id, lines FROM recall_notices WHERE incident_id = $1', [incidentId])).rows;
     },
     async noticeCounts(incidentId: string) {
       return (await q.query<{ total: number; acknowledged: number; responded: number; escalated: number; unanswered: number }>(

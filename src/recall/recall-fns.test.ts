@@ -5,7 +5,7 @@ import { indexEvent, type EpcisEvent } from '../events/events-fns.ts';
 import { startTrace } from '../trace/trace-fns.ts';
 import {
   admitKeys, answerEvents, linkingEvents, movementAmount, type DetailedMovement, commonDivision, consumerDivision, divisionLevels, fromMilli, holdingsOf, impactByDivision, onHand,
-  rankSources, retryDelayMs, signWebhook, toMilli, webhookUrlProblem, type Holding,
+  progressByUnit, rankSources, retryDelayMs, signWebhook, toMilli, webhookUrlProblem, type Holding,
 } from './recall-fns.ts';
 import { cteCsv, cteRows, type CteRow } from './recall-export.ts';
 
@@ -184,4 +184,21 @@ test('CTE rows and the FSMA CSV: one row per affected lot of each CTE; cells tha
   assert.ok(csv.includes(`"'=HYPERLINK(""x"")"`));
   const blank: CteRow = { ...rows[0], quantity: '-5' };
   assert.ok(cteCsv([blank]).toString('utf8').includes(',-5,'), 'negative numbers are numbers, not formulas');
+});
+
+test('progress: reports count per code and operator up to what it was asked about; operators not asked yet count with what they hold', () => {
+  const h = (operatorId: string, code: string, onHand: number) => ({ operatorId, code, unit: 'kg', reached: onHand, onHand, soldToConsumers: 0 });
+  const [p] = progressByUnit(
+    // The store after a refresh: A's reported destruction already left its on-hand; C was never asked.
+    [h('A', 'X', 0), h('B', 'X', 40), h('C', 'X', 30)],
+    // A was asked twice (a hold, then a recall) about the same 100: the larger counts once.
+    [{ operatorId: 'A', code: 'X', unit: 'kg', onHand: 100 }, { operatorId: 'A', code: 'X', unit: 'kg', onHand: 90 }, { operatorId: 'B', code: 'X', unit: 'kg', onHand: 40 }],
+    [
+      // A held 100 and later destroyed the same 100: reported 200, accounted 100.
+      { operatorId: 'A', code: 'X', unit: 'kg', action: 'held', quantity: 100 }, { operatorId: 'A', code: 'X', unit: 'kg', action: 'destroyed', quantity: 100 },
+      { operatorId: 'B', code: 'X', unit: 'kg', action: 'returned', quantity: 10 },
+    ],
+  );
+  assert.deepEqual(p, { unit: 'kg', reached: 70, onHand: 70, soldToConsumers: 0, held: 100, returned: 10, destroyed: 100, toAccount: 100 + 40 + 30, accounted: 110 });
+  assert.deepEqual(progressByUnit([], [], []), []);
 });

@@ -303,6 +303,61 @@ export function totalsByUnit(holdings: Iterable<UnitTotals>): UnitTotals[] {
   return [...totals.values()].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
 }
 
+/** Quantities per unit in the progress view, in thousandths. */
+export interface UnitProgress extends UnitTotals {
+  held: Milli; returned: Milli; destroyed: Milli;
+  /** What should have been at the operators when they were asked (their notices' lines), plus what is at those not asked yet. */
+  toAccount: Milli;
+  /** What the operators reported held, returned or destroyed, each code at each operator counted up to what it was asked about. */
+  accounted: Milli;
+}
+
+/**
+ * How much of the affected goods is accounted for, per unit. The yardstick is what each notified operator was asked
+ * about (the on-hand quantity of its notice's lines when the notice went out, the largest where it has several
+ * notices) and, for affected operators not asked yet, what they hold now. It is frozen at notice time on purpose: a
+ * destruction the operator reports becomes an event, which lowers its on-hand quantity at the next refresh of the
+ * affected set. Reports count per code and operator up to what it was asked about, so goods reported held and later
+ * reported destroyed, or more than the operator had, never push the share past what is there.
+ */
+export function progressByUnit(
+  holdings: ReadonlyArray<{ operatorId: string; code: string; unit: string; reached: Milli; onHand: Milli; soldToConsumers: Milli }>,
+  asked: ReadonlyArray<{ operatorId: string; code: string; unit: string; onHand: Milli }>,
+  reported: ReadonlyArray<{ operatorId: string; code: string; unit: string; action: string; quantity: Milli }>,
+): UnitProgress[] {
+  const key = (x: { operatorId: string; code: string; unit: string }) => `${x.operatorId}\u0000${x.code}\u0000${x.unit}`;
+  const units = new Map<string, UnitProgress>();
+  const unit = (u: string) => {
+    let p = units.get(u);
+    if (!p) units.set(u, (p = { unit: u, reached: 0, onHand: 0, soldToConsumers: 0, held: 0, returned: 0, destroyed: 0, toAccount: 0, accounted: 0 }));
+    return p;
+  };
+  const expected = new Map<string, { unit: string; onHand: Milli }>();
+  const notified = new Set<string>();
+  for (const a of asked) {
+    notified.add(a.operatorId);
+    const e = expected.get(key(a));
+    if (!e || a.onHand > e.onHand) expected.set(key(a), { unit: a.unit, onHand: a.onHand });
+  }
+  for (const h of holdings) {
+    const p = unit(h.unit);
+    p.reached += h.reached; p.onHand += h.onHand; p.soldToConsumers += h.soldToConsumers;
+    if (!notified.has(h.operatorId)) p.toAccount += h.onHand;
+  }
+  for (const e of expected.values()) unit(e.unit).toAccount += e.onHand;
+  const byLine = new Map<string, Milli>();
+  for (const r of reported) {
+    const p = unit(r.unit);
+    if (r.action === 'held') p.held += r.quantity; else if (r.action === 'returned') p.returned += r.quantity; else if (r.action === 'destroyed') p.destroyed += r.quantity;
+    byLine.set(key(r), (byLine.get(key(r)) ?? 0) + r.quantity);
+  }
+  for (const [k, total] of byLine) {
+    const e = expected.get(k);
+    if (e) unit(e.unit).accounted += Math.min(total, e.onHand);
+  }
+  return [...units.values()].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+}
+
 export interface ImpactNode { code: string; level: 'province' | 'city' | 'county'; operators: number; totals: UnitTotals[]; children: ImpactNode[] }
 
 /** Affected operators and quantities by province → city → county (by the operator's registered division). */

@@ -363,21 +363,19 @@ export function createRecallService(deps: RecallDeps) {
 
   async function progressOf(q: Queryable, i: IncidentRow, loaded?: readonly StoredHolding[]) {
     const dal = recallDal(q);
-    const accounted = await dal.accounted(i.id);
     const holdings = loaded ?? (await dal.affected(i.id))?.holdings ?? [];
-    const totals = fns.totalsByUnit(holdings.map((h) => ({
-      unit: h.unit, reached: fns.toMilli(h.reached) ?? 0, onHand: fns.toMilli(h.on_hand) ?? 0, soldToConsumers: fns.toMilli(h.sold_to_consumers) ?? 0,
-    })));
-    const quantities = totals.map((u) => {
-      const by = (action: string) => fns.toMilli(accounted.find((a) => a.unit === u.unit && a.action === action)?.quantity ?? '0') ?? 0;
-      const sum = by('held') + by('returned') + by('destroyed');
-      return {
-        ...totalsView(u), held: fns.fromMilli(by('held')), returned: fns.fromMilli(by('returned')), destroyed: fns.fromMilli(by('destroyed')),
-        accounted: fns.fromMilli(sum),
-        // Share of what should still be at operators that they have reported held, returned or destroyed.
-        accountedShare: u.onHand > 0 ? Math.round((sum / u.onHand) * 10000) / 10000 : null,
-      };
-    });
+    const milli = (x: string) => fns.toMilli(x) ?? 0;
+    const units = fns.progressByUnit(
+      holdings.map((h) => ({ operatorId: h.operator_id, code: h.code, unit: h.unit, reached: milli(h.reached), onHand: milli(h.on_hand), soldToConsumers: milli(h.sold_to_consumers) })),
+      (await dal.askedLines(i.id)).flatMap((n) => n.lines.map((l) => ({ operatorId: n.operator_id, code: l.code, unit: l.unit, onHand: milli(l.onHand) }))),
+      (await dal.reported(i.id)).map((r) => ({ operatorId: r.operator_id, code: r.code, unit: r.unit, action: r.action, quantity: milli(r.quantity) })),
+    );
+    const quantities = units.map((u) => ({
+      ...totalsView(u), held: fns.fromMilli(u.held), returned: fns.fromMilli(u.returned), destroyed: fns.fromMilli(u.destroyed),
+      toAccount: fns.fromMilli(u.toAccount), accounted: fns.fromMilli(u.accounted),
+      // Share of what the operators were asked about (and what the ones not asked yet hold) that they have accounted for.
+      accountedShare: u.toAccount > 0 ? Math.round((u.accounted / u.toAccount) * 10000) / 10000 : null,
+    }));
     return { incidentId: i.id, status: i.status, notices: await dal.noticeCounts(i.id), quantities };
   }
 

@@ -179,11 +179,19 @@ test('progress: how much of what should still be at operators is accounted for',
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.body.notices, { total: 4, acknowledged: 4, responded: 3, escalated: 0, unanswered: 0 });
   assert.deepEqual(r.body.quantities, [
-    { unit: 'kg', reached: '1800', onHand: '200', soldToConsumers: '0', held: '50', returned: '0', destroyed: '150', accounted: '200', accountedShare: 1 },
-    { unit: '袋', reached: '4000', onHand: '1498', soldToConsumers: '2', held: '900', returned: '500', destroyed: '0', accounted: '1400', accountedShare: 0.9346 },
+    { unit: 'kg', reached: '1800', onHand: '200', soldToConsumers: '0', held: '50', returned: '0', destroyed: '150', toAccount: '200', accounted: '200', accountedShare: 1 },
+    { unit: '袋', reached: '4000', onHand: '1498', soldToConsumers: '2', held: '900', returned: '500', destroyed: '0', toAccount: '1498', accounted: '1400', accountedShare: 0.9346 },
   ]);
   const n = (await api('GET', inc('/notices'), fuzhou)).body.notices.find((x: any) => x.id === notices.farm);
   assert.deepEqual(n.accounted, [{ action: 'destroyed', unit: 'kg', quantity: '150' }, { action: 'held', unit: 'kg', quantity: '50' }]);
+
+  // The farm destroys the 50 kg it held and says so; a notice run refreshes the affected set, whose on-hand quantity
+  // now leaves out what the reported destructions removed. Measured against what the farm was asked about, the
+  // share stays whole: neither the held-then-destroyed goods nor the smaller on-hand count twice.
+  assert.equal((await api('POST', `/api/v1/inbox/${notices.farm}/responses`, chain.farm.adminToken, { lines: [{ code: chain.codes.harvest, action: 'destroyed', quantity: 50 }] })).status, 201);
+  assert.equal((await api('POST', inc('/notices'), fuzhou, { kind: 'recall' })).body.run.status, 'succeeded');
+  const after = (await api('GET', inc('/progress'), fuzhou)).body.quantities[0];
+  assert.deepEqual(after, { unit: 'kg', reached: '1800', onHand: '0', soldToConsumers: '0', held: '50', returned: '0', destroyed: '200', toAccount: '200', accounted: '200', accountedShare: 1 });
 });
 
 test('export: the FSMA 204 sortable spreadsheet has one row per critical tracking event with its key data elements', async () => {
@@ -198,6 +206,7 @@ test('export: the FSMA 204 sortable spreadsheet has one row per critical trackin
   const cte = (lot: string) => rows.filter((x) => x['Traceability Lot Code'] === lot).map((x) => [x['Critical Tracking Event'], x.Quantity, x['Unit of Measure']]);
   assert.deepEqual(cte(chain.codes.harvest), [
     ['Harvesting', '1000', 'kg'], ['Shipping', '800', 'kg'], ['Receiving', '800', 'kg'], ['Recall Hold', '50', 'kg'], ['Destruction', '150', 'kg'],
+    ['Destruction', '50', 'kg'],
   ]);
   assert.deepEqual(cte(chain.codes.processed), [
     ['Transformation', '1500', '袋'], ['Shipping', '1500', '袋'], ['Receiving', '1500', '袋'], ['Shipping', '1000', '袋'], ['Receiving', '1000', '袋'],

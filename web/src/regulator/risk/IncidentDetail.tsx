@@ -39,7 +39,7 @@ interface NoticeView {
 interface Notices { notices: NoticeView[]; handover: Array<{ operator: OperatorRef; division: string; codes: number }> }
 interface Progress {
   status: string; notices: { total: number; acknowledged: number; responded: number; escalated: number; unanswered: number };
-  quantities: Array<Totals & { held: string; returned: string; destroyed: string; accounted: string; accountedShare: number | null }>;
+  quantities: Array<Totals & { held: string; returned: string; destroyed: string; toAccount: string; accounted: string; accountedShare: number | null }>;
 }
 interface Run {
   id: string; kind: string; status: string; attempts: number; lastError: string | null; createdAt: string; finishedAt: string | null;
@@ -434,6 +434,7 @@ function ProgressPanel({ id }: { id: string }) {
             { key: 'unit', title: t('单位', 'Unit'), render: (x) => x.unit },
             { key: 'reached', title: t('到达', 'Reached'), className: 'num', render: (x) => x.reached },
             { key: 'onhand', title: t('应在库', 'Should be on hand'), className: 'num', render: (x) => x.onHand },
+            { key: 'toaccount', title: t('应核销（发通知时在库）', 'To account for (on hand when notified)'), className: 'num', render: (x) => x.toAccount },
             { key: 'held', title: named(RESPONSE_ACTIONS, 'held', t), className: 'num', render: (x) => x.held },
             { key: 'returned', title: named(RESPONSE_ACTIONS, 'returned', t), className: 'num', render: (x) => x.returned },
             { key: 'destroyed', title: named(RESPONSE_ACTIONS, 'destroyed', t), className: 'num', render: (x) => x.destroyed },
