@@ -394,9 +394,12 @@ export function recallDal(q: Queryable) {
         'UPDATE recall_notices SET acknowledged_at = COALESCE(acknowledged_at, $3), acknowledged_by = COALESCE(acknowledged_by, $2) WHERE id = $1 RETURNING *',
         [id, by, now])).rows[0];
     },
+    /** The answer a request id already made, with its lines (code, action, quantity, unit). */
     async responseByRequest(noticeId: string, requestId: string) {
-      return (await q.query<{ id: string; event_ids: string[]; created_at: Date }>(
-        'SELECT id, event_ids, created_at FROM notice_responses WHERE notice_id = $1 AND request_id = $2', [noticeId, requestId])).rows[0];
+      return (await q.query<{ id: string; event_ids: string[]; created_at: Date; lines: Array<[string, string, string, string]> }>(
+        `SELECT r.id, r.event_ids, r.created_at,
+                coalesce((SELECT json_agg(json_build_array(l.code, l.action, l.quantity::text, l.unit)) FROM notice_response_lines l WHERE l.response_id = r.id), '[]') AS lines
+           FROM notice_responses r WHERE r.notice_id = $1 AND r.request_id = $2`, [noticeId, requestId])).rows[0];
     },
     async insertResponse(r: {
       id: string; noticeId: string; requestId: string | null; note: string | null; eventIds: string[]; actorId: string | null; actorRole: string; now: Date;

@@ -798,9 +798,6 @@ export function createRecallService(deps: RecallDeps) {
         const n = await dal.notice(noticeId, true);
         if (!n || !noticePolicy.answer(actor, n)) throw noticeNotFound();
         const prior = input.requestId ? await dal.responseByRequest(noticeId, input.requestId) : undefined;
-        if (prior) return { responseId: prior.id, noticeId, replayed: true, eventIds: prior.event_ids };
-        const i = (await dal.incident(n.incident_id))!;
-        if (i.status !== 'open') throw incidentClosed();
         const lines: fns.AnswerLine[] = input.lines.map((l, k) => {
           const field = `lines.${k}`;
           const typed = l.code.trim();
@@ -811,6 +808,16 @@ export function createRecallService(deps: RecallDeps) {
           if (line.kind !== 'batch' && quantity !== '1') throw invalid('ITEM_QUANTITY', '单品码每行数量为 1', 'An item line counts one', { field: `${field}.quantity` });
           return { code, kind: line.kind, action: l.action, quantity, unit: line.unit };
         });
+        if (prior) {
+          // A retried answer is the stored one; the same request id with other lines is a mistake, not a retry.
+          const same = (x: Array<[string, string, string, string]>) => x.map(([c, a, qty, u]) => `${c}|${a}|${fns.toMilli(qty)}|${u}`).sort().join('\n');
+          if (same(prior.lines) !== same(lines.map((l) => [l.code, l.action, l.quantity, l.unit]))) {
+            throw conflict('REQUEST_ID_REUSED', '该请求号已用于另一份报告', 'This requestId was already used for a different answer', { field: 'requestId', requestId: input.requestId });
+          }
+          return { responseId: prior.id, noticeId, replayed: true, eventIds: prior.event_ids };
+        }
+        const i = (await dal.incident(n.incident_id))!;
+        if (i.status !== 'open') throw incidentClosed();
         const responseId = randomUUID();
         const now = clock();
         const events = fns.answerEvents({ eventTime: now.toISOString(), lines, recall: { incidentId: i.id, incidentNumber: i.number, noticeId, responseId, kind: n.kind } });

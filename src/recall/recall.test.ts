@@ -166,6 +166,10 @@ test('operators see their own notices only, acknowledge them, and report quantit
   assert.equal(events[1].body['sy:recall'].noticeId, notices.farm);
   const retry = await api('POST', `/api/v1/inbox/${notices.farm}/responses`, chain.farm.adminToken, body);
   assert.deepEqual([retry.body.replayed, retry.body.eventIds], [true, r.body.eventIds], 'a retried answer stores nothing twice');
+  const reordered = await api('POST', `/api/v1/inbox/${notices.farm}/responses`, chain.farm.adminToken, { ...body, lines: [body.lines[1], { ...body.lines[0], quantity: '150.0' }] });
+  assert.deepEqual([reordered.status, reordered.body.replayed], [201, true], 'the same lines in another order and notation are the same answer');
+  const reused = await api('POST', `/api/v1/inbox/${notices.farm}/responses`, chain.farm.adminToken, { ...body, lines: [{ code: chain.codes.harvest, action: 'destroyed', quantity: 10 }] });
+  assert.deepEqual([reused.status, reused.body.code, reused.body.field], [409, 'REQUEST_ID_REUSED', 'requestId']);
 
   const market = await api('POST', `/api/v1/inbox/${notices.market}/responses`, chain.market.adminToken, { lines: [{ code: chain.codes.processed, action: 'returned', quantity: 500 }] });
   assert.equal(market.status, 201, market.text);
