@@ -1,7 +1,8 @@
 import { isUuid, type Queryable } from '../platform/db.ts';
 import type { ScanFact } from '../scan/scan-types.ts';
 import { isCodeKey } from '../events/events-fns.ts';
-import type { ComplaintFact, GoodsFacts, Movement, PartyFacts, ReceiptStats, ScannedItem } from './risk-fns.ts';
+import { currentBodySql, declaredErroneousSql } from '../events/events-dal.ts';
+import type { ComplaintFact, GoodsFacts, Movement, OutboundPair, PartyFacts, ReceiptStats, ScannedItem } from './risk-fns.ts';
 import type { Finding, RiskEvent } from './risk-types.ts';
 
 /**
@@ -37,12 +38,17 @@ interface EventRow {
   biz_location: string | null; operator_id: string | null; division_code: string | null; counterparty_id: string | null; body: any;
   ids: Array<{ key: string; role: string }> | null;
 }
+// The body as it stands: with the latest error declaration recorded after capture (liveEvents drops such events).
 const EVENT_COLUMNS = `e.seq, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.biz_location, e.operator_id, e.division_code,
-  e.counterparty_id, e.body, (SELECT json_agg(json_build_object('key', i.key, 'role', i.role::text)) FROM event_ids i WHERE i.seq = e.seq) AS ids`;
+  e.counterparty_id, ${currentBodySql('e')} AS body, (SELECT json_agg(json_build_object('key', i.key, 'role', i.role::text)) FROM event_ids i WHERE i.seq = e.seq) AS ids`;
 const toEvent = (r: EventRow): RiskEvent => ({
   seq: r.seq, eventType: r.event_type, action: r.action, bizStep: r.biz_step, disposition: r.disposition, eventTime: r.event_time,
   bizLocation: r.biz_location, operatorId: r.operator_id, divisionCode: r.division_code, counterpartyId: r.counterparty_id, ids: r.ids ?? [], body: r.body,
 });
+
+// Events declared erroneous (EPCIS errorDeclaration, in the body as captured or recorded later in
+// event_error_declarations) count for no rule: every query over events below leaves them out.
+const LIVE = `NOT ${declaredErroneousSql('e')}`;
 
 // The incident opened from a warning (one at most: incidents_warning_key).
 const INCIDENT_OF = '(SELECT i.id FROM incidents i WHERE i.warning_id = w.id::text) AS incident_id';
@@ -74,7 +80,7 @@ export function riskDal(q: Queryable) {
           WHERE id = $1`, [id, error.slice(0, 2000)]);
     },
 
-    /** Stored events by sequence number, with their identifiers. */
+    /** Stored events by sequence number, with their identifiers and their bodies as they stand (declarations included). */
     async eventsBySeq(seqs: string[]) {
       return events(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.seq = ANY($1::bigint[]) ORDER BY e.seq`, [seqs]);
     },
@@ -85,7 +91,7 @@ export function riskDal(q: Queryable) {
            SELECT seq FROM events WHERE biz_step = $4 AND biz_location = ANY($1) AND event_time >= $3
            UNION
            SELECT e.seq FROM event_ids i JOIN events e ON e.seq = i.seq WHERE i.key = ANY($2) AND e.biz_step = $4 AND e.event_time >= $3)
-         SELECT ${EVENT_COLUMNS} FROM hit JOIN events e ON e.seq = hit.seq`,
+         SELECT ${EVENT_COLUMNS} FROM hit JOIN events e ON e.seq = hit.seq WHERE ${LIVE}`,
         [sites, codes, since, APPLYING_INPUTS]);
     },
     /** Production since a time at these sites (commissioning), and transformations using these codes. */
@@ -96,14 +102,14 @@ export function riskDal(q: Queryable) {
            UNION
            SELECT e.seq FROM event_ids i JOIN events e ON e.seq = i.seq
             WHERE i.key = ANY($2) AND i.role IN ('i', 'j') AND e.event_type = 'TransformationEvent' AND e.event_time >= $3)
-         SELECT ${EVENT_COLUMNS} FROM hit JOIN events e ON e.seq = hit.seq`,
+         SELECT ${EVENT_COLUMNS} FROM hit JOIN events e ON e.seq = hit.seq WHERE ${LIVE}`,
         [sites, codes, since]);
     },
     /** Events with sensor data since a time naming these keys. */
     async sensorEvents(keys: string[], since: Date) {
       return events(
         `WITH hit AS (SELECT DISTINCT i.seq FROM event_ids i WHERE i.key = ANY($1))
-         SELECT ${EVENT_COLUMNS} FROM hit JOIN events e ON e.seq = hit.seq WHERE e.event_time >= $2 AND e.body ? 'sensorElementList'`,
+         SELECT ${EVENT_COLUMNS} FROM hit JOIN events e ON e.seq = hit.seq WHERE e.event_time >= $2 AND e.body ? 'sensorElementList' AND ${LIVE}`,
         [keys, since]);
     },
     /** The maker and product of the Suyuan codes among these keys (codes of a batch). */
@@ -140,48 +146,57 @@ export function riskDal(q: Queryable) {
                                                          ELSE '[]'::jsonb END) AS x(elem)
            LEFT JOIN LATERAL (SELECT s->>'unit' AS unit FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e.body->'sy:units') = 'array' THEN e.body->'sy:units' ELSE '[]'::jsonb END) s
                                WHERE s->>'epcClass' = x.elem->>'epcClass' LIMIT 1) u ON true
-          WHERE i.key = ANY($1) AND i.role IN ('q', 'j', 'k') AND jsonb_typeof(x.elem->'quantity') = 'number' AND NOT e.body ? 'errorDeclaration'
+          WHERE i.key = ANY($1) AND i.role IN ('q', 'j', 'k') AND jsonb_typeof(x.elem->'quantity') = 'number' AND ${LIVE}
             AND (x.elem->>'epcClass' IN (i.key, 'urn:suyuan:code:' || i.key) OR x.elem->>'epcClass' LIKE '%/t/' || i.key)
           GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`, [codes])).rows;
     },
-    /** Who sent out which code (shipping, selling, destroying, using it up) in events recorded since a time, with the latest division. */
-    async outboundPairs(since: Date): Promise<Array<{ operatorId: string; code: string; divisionCode: string | null }>> {
+    /**
+     * Who sent out which code (shipping, selling, destroying, using it up) in events recorded since a time, with the
+     * latest division and when the latest of those events was recorded.
+     */
+    async outboundPairs(since: Date): Promise<Array<Required<OutboundPair>>> {
       return (await q.query(
-        `SELECT DISTINCT ON (e.operator_id, i.key) e.operator_id AS "operatorId", i.key AS code, e.division_code AS "divisionCode"
+        `SELECT e.operator_id AS "operatorId", i.key AS code, (array_agg(e.division_code ORDER BY e.seq DESC))[1] AS "divisionCode",
+                max(e.record_time) AS "latestAt"
            FROM events e JOIN event_ids i ON i.seq = e.seq
-          WHERE e.record_time >= $1 AND e.operator_id IS NOT NULL
+          WHERE e.record_time >= $1 AND e.operator_id IS NOT NULL AND ${LIVE}
             AND (i.role = 'j' OR (i.role = 'q' AND e.biz_step IN ('shipping', 'urn:suyuan:bizstep:selling', 'retail_selling', 'destroying')))
-          ORDER BY e.operator_id, i.key, e.seq DESC`, [since])).rows;
+          GROUP BY e.operator_id, i.key
+          ORDER BY e.operator_id, i.key`, [since])).rows;
     },
-    /** These operators' receipts since a time, and how many came with no upstream record. */
+    /** These operators' receipts since a time, how many came with no upstream record, and when the latest of those was recorded. */
     async receiptStats(operatorIds: string[], since: Date): Promise<ReceiptStats[]> {
       if (operatorIds.length === 0) return [];
       return (await q.query<ReceiptStats>(
         `SELECT e.operator_id AS "operatorId", o.division_code AS "divisionCode", count(*)::int AS total,
-                count(*) FILTER (WHERE e.body->'sy:entryAdmission'->>'noUpstreamRecord' = 'true')::int AS missing
+                count(*) FILTER (WHERE e.body->'sy:entryAdmission'->>'noUpstreamRecord' = 'true')::int AS missing,
+                max(e.record_time) FILTER (WHERE e.body->'sy:entryAdmission'->>'noUpstreamRecord' = 'true') AS "latestMissingAt"
            FROM events e JOIN operators o ON o.id = e.operator_id
-          WHERE e.biz_step = 'receiving' AND e.event_time >= $1 AND e.operator_id = ANY($2::uuid[])
+          WHERE e.biz_step = 'receiving' AND e.event_time >= $1 AND e.operator_id = ANY($2::uuid[]) AND ${LIVE}
           GROUP BY e.operator_id, o.division_code`, [since, operatorIds])).rows;
     },
     /** Operators that recorded receipts since a time. */
     async receiversSince(since: Date): Promise<string[]> {
       return (await q.query<{ operator_id: string }>(
-        `SELECT DISTINCT operator_id FROM events WHERE record_time >= $1 AND biz_step = 'receiving' AND operator_id IS NOT NULL`, [since])).rows.map((r) => r.operator_id);
+        `SELECT DISTINCT e.operator_id FROM events e WHERE e.record_time >= $1 AND e.biz_step = 'receiving' AND e.operator_id IS NOT NULL AND ${LIVE}`,
+        [since])).rows.map((r) => r.operator_id);
     },
     /** Item codes scanned since `scannedSince`, each with its scans since `lookbackSince` (newest `perCode`). */
     async scannedItems(scannedSince: Date, lookbackSince: Date, perCode: number): Promise<ScannedItem[]> {
-      const rows = (await q.query<{ code: string; owner: string; division: string; at: Date; lat: string | null; lng: string | null; ua_hash: string | null }>(
+      const rows = (await q.query<{ code: string; owner: string; division: string; at: Date; lat: string | null; lng: string | null; ua_hash: string | null; located_at: Date | null }>(
         `WITH items AS (
            SELECT c.code::text AS code, c.owner_operator_id AS owner, o.division_code AS division
              FROM (SELECT DISTINCT code FROM scans WHERE at >= $1) r
              JOIN codes c ON c.code = r.code AND c.kind = 'item' JOIN operators o ON o.id = c.owner_operator_id)
-         SELECT it.code, it.owner, it.division, s.at, s.lat, s.lng, s.ua_hash
-           FROM items it CROSS JOIN LATERAL (SELECT at, lat, lng, ua_hash FROM scans WHERE code = it.code AND at >= $2 ORDER BY at DESC LIMIT $3) s`,
+         SELECT it.code, it.owner, it.division, s.at, s.lat, s.lng, s.ua_hash, s.located_at
+           FROM items it CROSS JOIN LATERAL (SELECT at, lat, lng, ua_hash, located_at FROM scans WHERE code = it.code AND at >= $2 ORDER BY at DESC LIMIT $3) s`,
         [scannedSince, lookbackSince, perCode])).rows;
-      const by = new Map<string, ScannedItem>();
+      const by = new Map<string, ScannedItem & { latestAt: Date }>();
       for (const r of rows) {
-        const it = by.get(r.code) ?? { code: r.code, ownerOperatorId: r.owner, divisionCode: r.division, scans: [] as ScanFact[] };
+        const it = by.get(r.code) ?? { code: r.code, ownerOperatorId: r.owner, divisionCode: r.division, scans: [] as ScanFact[], latestAt: r.at };
         it.scans.push({ at: r.at, lat: r.lat === null ? null : Number(r.lat), lng: r.lng === null ? null : Number(r.lng), uaHash: r.ua_hash });
+        // A scan's location arrives up to an hour after it: that is news too.
+        for (const t of [r.at, r.located_at]) if (t && t.getTime() > it.latestAt.getTime()) it.latestAt = t;
         by.set(r.code, it);
       }
       return [...by.values()];
@@ -193,6 +208,17 @@ export function riskDal(q: Queryable) {
                 o.name AS "operatorName", o.division_code AS "divisionCode", c.code
            FROM complaints c LEFT JOIN products p ON p.id = c.product_id JOIN operators o ON o.id = COALESCE(p.operator_id, c.operator_id)
           WHERE c.received_at >= $1 ORDER BY c.received_at, c.id`, [since])).rows;
+    },
+    /**
+     * The item codes (一品一码) of these batch codes' lots that some event named (moved_items, migration 0017): no
+     * event links them to their batch code, so a forward trace admits them with the batch.
+     */
+    async movedItems(batchCodes: string[]): Promise<string[]> {
+      if (batchCodes.length === 0) return [];
+      return (await q.query<{ code: string }>(
+        `SELECT DISTINCT m.code::text AS code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
+           JOIN moved_items m ON m.batch_id = b.batch_id ORDER BY 1`,
+        [batchCodes])).rows.map((r) => r.code);
     },
     /** The batch codes of these item codes' batches. */
     async itemBatchCodes(codes: string[]): Promise<string[]> {
@@ -216,16 +242,30 @@ export function riskDal(q: Queryable) {
      * Stores findings: a new warning, or new evidence on the warning of the same rule and subject that is not closed
      * (occurrences + 1, codes and events united, the higher severity, the latest explanation). A finding with nothing
      * new changes nothing and is not returned.
+     *
+     * A closed warning stays closed until something new happens: when the rule and subject have no warning that is
+     * not closed, a finding that a closed one already covers is dropped — all its events and codes were on it, and
+     * its newest evidence (`evidenceAt`, when the finding has one) was recorded before that warning last took in
+     * evidence (last_seen_at). Schedules read again what an earlier run or a capture already judged (the whole
+     * complaint window; the sweep's overlap), so without this a warning a regulator closed came back at the next run.
      */
     async upsertWarnings(findings: readonly Finding[], raisedBy: 'capture' | 'schedule') {
       if (findings.length === 0) return [] as Array<{ id: string; rule: string; subject: string; codes: string[]; inserted: boolean }>;
       const col = <T>(f: (x: Finding) => T) => findings.map(f);
       return (await q.query<{ id: string; rule: string; subject: string; codes: string[]; inserted: boolean }>(
-        `INSERT INTO risk_warnings AS w (rule, subject, severity, operator_id, division_code, codes, explanation_zh, explanation_en, facts, event_seqs, raised_by)
-         SELECT x.rule, x.subject, x.severity, x.operator_id, x.division_code, ARRAY(SELECT jsonb_array_elements_text(x.codes)),
-                x.zh, x.en, x.facts, ARRAY(SELECT jsonb_array_elements_text(x.seqs)::bigint), $11
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[])
-             AS x(rule, subject, severity, operator_id, division_code, codes, zh, en, facts, seqs)
+        `WITH x AS (
+           SELECT x.rule, x.subject, x.severity, x.operator_id, x.division_code, ARRAY(SELECT jsonb_array_elements_text(x.codes)) AS codes,
+                  x.zh, x.en, x.facts, ARRAY(SELECT jsonb_array_elements_text(x.seqs)::bigint) AS seqs, x.evidence_at
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $13::timestamptz[])
+               AS x(rule, subject, severity, operator_id, division_code, codes, zh, en, facts, seqs, evidence_at))
+         INSERT INTO risk_warnings AS w (rule, subject, severity, operator_id, division_code, codes, explanation_zh, explanation_en, facts, event_seqs, raised_by)
+         SELECT x.rule, x.subject, x.severity, x.operator_id, x.division_code, x.codes, x.zh, x.en, x.facts, x.seqs, $11
+           FROM x
+          WHERE EXISTS (SELECT 1 FROM risk_warnings o WHERE o.rule = x.rule AND o.subject = x.subject AND o.status <> 'closed')
+             OR NOT EXISTS (SELECT 1 FROM risk_warnings c
+                             WHERE c.rule = x.rule AND c.subject = x.subject AND c.status = 'closed'
+                               AND x.seqs <@ c.event_seqs AND x.codes <@ c.codes
+                               AND (x.evidence_at IS NULL OR x.evidence_at <= c.last_seen_at))
          ON CONFLICT (rule, subject) WHERE status <> 'closed' DO UPDATE SET
            occurrences = w.occurrences + 1,
            last_seen_at = now(),
@@ -240,7 +280,7 @@ export function riskDal(q: Queryable) {
          RETURNING w.id, w.rule, w.subject, w.codes, (w.xmax = 0) AS inserted`,
         [col((f) => f.rule), col((f) => f.subject), col((f) => f.severity), col((f) => f.operatorId), col((f) => f.divisionCode),
           col((f) => JSON.stringify(f.codes)), col((f) => f.explanation.zh), col((f) => f.explanation.en), col((f) => JSON.stringify(f.facts)),
-          col((f) => JSON.stringify(f.eventSeqs)), raisedBy, ['low', 'medium', 'high', 'critical']],
+          col((f) => JSON.stringify(f.eventSeqs)), raisedBy, ['low', 'medium', 'high', 'critical'], col((f) => f.evidenceAt ?? null)],
       )).rows;
     },
     async insertHoldProposal(p: { warningId: string; startCodes: string[]; affectedCodes: string[]; affectedOperatorIds: string[]; truncated: boolean }) {
@@ -271,11 +311,12 @@ export function riskDal(q: Queryable) {
       if (ids.length === 0) return [];
       return (await q.query<HoldProposalRow>('SELECT * FROM risk_hold_proposals WHERE warning_id = ANY($1::uuid[])', [ids])).rows;
     },
-    /** The stored events behind a warning, with what the visibility rule reads. */
+    /** The stored events behind a warning, with what the visibility rule reads and whether each was declared erroneous since. */
     async evidence(seqs: string[]) {
       if (seqs.length === 0) return [];
-      return (await q.query<{ seq: string; event_id: string; operator_id: string | null; counterparty_id: string | null; division_code: string | null }>(
-        'SELECT seq, event_id, operator_id, counterparty_id, division_code FROM events WHERE seq = ANY($1::bigint[]) ORDER BY seq', [seqs])).rows;
+      return (await q.query<{ seq: string; event_id: string; operator_id: string | null; counterparty_id: string | null; division_code: string | null; declared: boolean }>(
+        `SELECT e.seq, e.event_id, e.operator_id, e.counterparty_id, e.division_code, ${declaredErroneousSql('e')} AS declared
+           FROM events e WHERE e.seq = ANY($1::bigint[]) ORDER BY e.seq`, [seqs])).rows;
     },
     async acknowledge(id: string, by: { actorId: string | null; role: string }, reason: string) {
       await q.query(

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fns from './risk-fns.ts';
 import { generateCode } from '../codes/code-scheme.ts';
+import { frontierKeys, startTrace } from '../trace/trace-fns.ts';
 import { type Finding, type RiskEvent, type RuleId, type RuleSettings, SETTINGS_SCHEMAS } from './risk-types.ts';
 
 const OP = '11111111-1111-4111-8111-111111111111';
@@ -204,6 +205,31 @@ test('rule 8: the share of receipts without upstream record above the rate fires
   assert.deepEqual([hit.subject, hit.facts.ratePercent], [`operator:${OP}`, 30]);
   assert.deepEqual(fns.entryAdmissionFindings(stats(10, 2), s), [], '20% is the limit, not above it');
   assert.deepEqual(fns.entryAdmissionFindings(stats(9, 9), s), [], 'too few receipts to judge');
+});
+
+test('newest evidence: kept by merging, taken from complaints, scans and receipts; declared events are not live; moved items join a forward trace', () => {
+  const at = (iso: string) => new Date(iso);
+  const base: Finding = { rule: 'complaint_cluster', subject: 's', severity: 'medium', operatorId: OP, divisionCode: null, codes: [], explanation: { zh: '一', en: 'one' }, facts: {}, eventSeqs: [] };
+  const [merged] = fns.mergeFindings([{ ...base, evidenceAt: at('2024-05-02T00:00:00Z') }, { ...base, evidenceAt: at('2024-05-01T00:00:00Z') }, base]);
+  assert.equal(merged.evidenceAt?.toISOString(), '2024-05-02T00:00:00.000Z');
+  const now = at('2024-05-10T12:00:00Z');
+  const complaint = (id: string, iso: string): fns.ComplaintFact => ({ id, receivedAt: at(iso), productId: null, productName: null, operatorId: OP, operatorName: '某店', divisionCode: '350102', code: null });
+  const [cluster] = fns.complaintClusterFindings([complaint('a', '2024-05-08T00:00:00Z'), complaint('b', '2024-05-09T00:00:00Z'), complaint('c', '2024-05-07T00:00:00Z')], now, settings('complaint_cluster'));
+  assert.equal(cluster.evidenceAt?.toISOString(), '2024-05-09T00:00:00.000Z', 'the latest complaint');
+  const [rate] = fns.entryAdmissionFindings([{ operatorId: OP, divisionCode: '350203', total: 10, missing: 5, latestMissingAt: at('2024-05-03T00:00:00Z') }], settings('entry_admission_missing'));
+  assert.equal(rate.evidenceAt?.toISOString(), '2024-05-03T00:00:00.000Z');
+  const scans = [{ at: at('2024-05-10T08:00:00Z'), lat: 26.1, lng: 119.3, uaHash: 'a' }, { at: at('2024-05-10T09:00:00Z'), lat: 39.9, lng: 116.4, uaHash: 'b' }];
+  assert.equal(fns.cloneFindings([{ code: CODE, ownerOperatorId: OP, divisionCode: null, scans }], settings('suspected_clone'))[0].evidenceAt?.toISOString(), '2024-05-10T09:00:00.000Z');
+
+  assert.deepEqual(fns.liveEvents([ev({ seq: 'a' }), ev({ seq: 'b', body: { errorDeclaration: { declarationTime: '2024-05-11T00:00:00Z' } } })]).map((e) => e.seq), ['a']);
+
+  const state = startTrace([CODE], 'forward');
+  fns.admitMovedItems(state, [INPUT_CODE, CODE]);
+  assert.deepEqual([...state.nodes.keys()], [CODE, INPUT_CODE]);
+  assert.deepEqual(frontierKeys(state), [CODE, INPUT_CODE].sort(), 'the item is expanded with its batch');
+  const small = startTrace([CODE], 'forward', 1);
+  fns.admitMovedItems(small, [INPUT_CODE]);
+  assert.deepEqual([small.nodes.size, small.truncated], [1, true], 'past the size limit the proposal says it is truncated');
 });
 
 test('from a warning to an incident: platform codes, the reason of the rule, the level of the severity', () => {

@@ -1,6 +1,7 @@
 import { CLONE_DISTANCE_KM, CLONE_MAX_DEVICES, CLONE_MAX_SCANS, CLONE_WINDOW_MS, localDate, suspectClone } from '../scan/scan-fns.ts';
 import type { ScanFact } from '../scan/scan-types.ts';
 import { isCodeKey, type EpcisEvent } from '../events/events-fns.ts';
+import type { TraceState } from '../trace/trace-fns.ts';
 import { type Finding, type RiskEvent, type RuleSettings, type Severity, SEVERITIES } from './risk-types.ts';
 
 /**
@@ -27,7 +28,10 @@ export function eventDay(e: Pick<RiskEvent, 'eventTime' | 'body'>): string {
   return localDate(e.eventTime, e.body.eventTimeZoneOffset);
 }
 
-/** Events the rules read: a correction (errorDeclaration) withdraws the event it repeats. */
+/**
+ * Events the rules read: an event declared erroneous (an errorDeclaration in its body, as captured or recorded
+ * later: the store gives the body as it stands) is withdrawn and counts for nothing.
+ */
 export function liveEvents(events: readonly RiskEvent[]): RiskEvent[] {
   return events.filter((e) => !e.body.errorDeclaration);
 }
@@ -42,9 +46,13 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
   return SEVERITIES.indexOf(a) >= SEVERITIES.indexOf(b) ? a : b;
 }
 
+/** The later of two evidence times (null when neither is known). */
+const laterOf = (a: Date | null | undefined, b: Date | null | undefined): Date | null =>
+  (!a ? b ?? null : !b ? a : a.getTime() >= b.getTime() ? a : b);
+
 /**
  * Merges findings of the same rule and subject (one capture may show the same thing twice): the highest severity,
- * codes and events united, the latest explanation and facts.
+ * codes and events united, the latest explanation and facts, the newest evidence.
  */
 export function mergeFindings(findings: readonly Finding[]): Finding[] {
   const merged = new Map<string, Finding>();
@@ -52,8 +60,11 @@ export function mergeFindings(findings: readonly Finding[]): Finding[] {
     const key = `${f.rule}\u0000${f.subject}`;
     const prev = merged.get(key);
     merged.set(key, prev
-      ? { ...f, severity: maxSeverity(prev.severity, f.severity), codes: uniq([...prev.codes, ...f.codes]), eventSeqs: uniq([...prev.eventSeqs, ...f.eventSeqs]) }
-      : { ...f, codes: uniq(f.codes), eventSeqs: uniq(f.eventSeqs) });
+      ? {
+        ...f, severity: maxSeverity(prev.severity, f.severity), codes: uniq([...prev.codes, ...f.codes]), eventSeqs: uniq([...prev.eventSeqs, ...f.eventSeqs]),
+        evidenceAt: laterOf(prev.evidenceAt, f.evidenceAt),
+      }
+      : { ...f, codes: uniq(f.codes), eventSeqs: uniq(f.eventSeqs), evidenceAt: f.evidenceAt ?? null });
   }
   return [...merged.values()];
 }
@@ -91,6 +102,24 @@ export function inspectionFindings(events: readonly RiskEvent[], s: RuleSettings
     }
   }
   return out;
+}
+
+/**
+ * Puts item codes (一品一码) that moved on their own on the frontier of a forward trace, as if an edge led there from
+ * their batch code (no event links an item to its batch): a hold proposal then follows them and what they lead to.
+ * Nodes past the trace's size limit are left out and mark it truncated, as the trace engine does.
+ */
+export function admitMovedItems(s: TraceState, items: readonly string[]): void {
+  for (const k of items) {
+    if (s.queued.has(`forward|${k}`)) continue;
+    if (!s.nodes.has(k)) {
+      if (s.nodes.size >= s.maxNodes) { s.truncated = true; continue; }
+      s.nodes.set(k, s.depth);
+    }
+    s.queued.add(`forward|${k}`);
+    if (!s.frontier.has(k)) s.frontier.set(k, new Set());
+    s.frontier.get(k)!.add('forward');
+  }
 }
 
 // ---- 2. Harvest or slaughter inside the pre-harvest interval / withdrawal period ----------------
@@ -465,17 +494,23 @@ function partOf(m: Movement, operatorId: string): BalancePart | null {
   return null;
 }
 
-/** Rule 6: an operator sent out more of a batch than it produced or received, beyond the tolerance. */
-export function massBalanceFindings(pairs: ReadonlyArray<{ operatorId: string; code: string; divisionCode: string | null }>, movements: readonly Movement[], s: RuleSettings<'mass_balance'>): Finding[] {
+/** An operator that sent out a batch code; from a sweep, with when it last did. */
+export interface OutboundPair { operatorId: string; code: string; divisionCode: string | null; latestAt?: Date | null }
+
+/**
+ * Rule 6: an operator sent out more of a batch than it produced or received, beyond the tolerance. What sent it out
+ * last is the finding's newest evidence.
+ */
+export function massBalanceFindings(pairs: readonly OutboundPair[], movements: readonly Movement[], s: RuleSettings<'mass_balance'>): Finding[] {
   const out: Finding[] = [];
-  for (const { operatorId, code, divisionCode } of pairs) {
+  for (const { operatorId, code, divisionCode, latestAt } of pairs) {
     const balance = balanceOf(movements.filter((m) => m.code === code), operatorId);
     for (const [dimension, b] of balance) {
       if (b.out <= b.in * (1 + s.tolerancePercent / 100) + 1e-9) continue;
       const [i, o] = [round(b.in), round(b.out)];
       out.push({
         rule: 'mass_balance', subject: `operator:${operatorId}:code:${code}`, severity: s.severity, operatorId, divisionCode,
-        codes: [code], eventSeqs: [], facts: { dimension, in: i, out: o, tolerancePercent: s.tolerancePercent },
+        codes: [code], eventSeqs: [], evidenceAt: latestAt ?? null, facts: { dimension, in: i, out: o, tolerancePercent: s.tolerancePercent },
         explanation: {
           zh: `${code}：发出 ${o} ${dimension}，超过生产和收货合计 ${i} ${dimension}（容差 ${s.tolerancePercent}%）。`,
           en: `${code}: ${o} ${dimension} went out, more than the ${i} ${dimension} produced and received (tolerance ${s.tolerancePercent}%).`,
@@ -489,8 +524,8 @@ export function massBalanceFindings(pairs: ReadonlyArray<{ operatorId: string; c
 
 // ---- 7. Suspected clone codes; complaint clusters ------------------------------------------------
 
-/** An item code with its recent scans and whom it belongs to. */
-export interface ScannedItem { code: string; ownerOperatorId: string; divisionCode: string | null; scans: ScanFact[] }
+/** An item code with its recent scans and whom it belongs to; `latestAt`: its newest scan, or location of one, if later. */
+export interface ScannedItem { code: string; ownerOperatorId: string; divisionCode: string | null; scans: ScanFact[]; latestAt?: Date | null }
 
 const CLONE_REASONS: Record<string, [zh: string, en: string]> = {
   far_apart: [`${CLONE_WINDOW_MS / 3_600_000} 小时内在相距 ${CLONE_DISTANCE_KM} 公里以上的两地被扫描`, `was scanned more than ${CLONE_DISTANCE_KM} km apart within ${CLONE_WINDOW_MS / 3_600_000} hours`],
@@ -498,7 +533,7 @@ const CLONE_REASONS: Record<string, [zh: string, en: string]> = {
   many_scans: [`24 小时内被扫描超过 ${CLONE_MAX_SCANS} 次`, `was scanned more than ${CLONE_MAX_SCANS} times within 24 hours`],
 };
 
-/** Rule 7: item codes the scan log's clone rule (src/scan) flags. */
+/** Rule 7: item codes the scan log's clone rule (src/scan) flags; the newest scan is the newest evidence. */
 export function cloneFindings(items: readonly ScannedItem[], s: RuleSettings<'suspected_clone'>): Finding[] {
   return items.flatMap((it) => {
     const c = suspectClone(it.scans);
@@ -507,6 +542,7 @@ export function cloneFindings(items: readonly ScannedItem[], s: RuleSettings<'su
     return [{
       rule: 'suspected_clone' as const, subject: `code:${it.code}`, severity: s.severity, operatorId: it.ownerOperatorId, divisionCode: it.divisionCode,
       codes: [it.code], eventSeqs: [], facts: { reason: c.reason, since: c.since },
+      evidenceAt: it.latestAt ?? (it.scans.length ? new Date(Math.max(...it.scans.map((x) => x.at.getTime()))) : null),
       explanation: { zh: `单品码 ${it.code} ${zh}，疑似被复制（自 ${c.since}）。`, en: `Item code ${it.code} ${en}: it may have been copied (since ${c.since}).` },
     }];
   });
@@ -519,7 +555,7 @@ export interface ComplaintFact {
 
 /**
  * Rule 7: at least `minComplaints` complaints within the window about one product, or about one operator (complaints
- * that name no product); each complaint counts once.
+ * that name no product); each complaint counts once, and the latest received is the newest evidence.
  */
 export function complaintClusterFindings(complaints: readonly ComplaintFact[], now: Date, s: RuleSettings<'complaint_cluster'>): Finding[] {
   const since = now.getTime() - s.windowDays * DAY_MS;
@@ -537,6 +573,7 @@ export function complaintClusterFindings(complaints: readonly ComplaintFact[], n
     out.push({
       rule: 'complaint_cluster', subject, severity: s.severity, operatorId: first.operatorId, divisionCode: first.divisionCode,
       codes: uniq(cs.map((c) => c.code).filter((c): c is string => !!c)), eventSeqs: [],
+      evidenceAt: new Date(Math.max(...cs.map((c) => c.receivedAt.getTime()))),
       facts: { complaints: cs.length, complaintIds: cs.map((c) => c.id), windowDays: s.windowDays },
       explanation: {
         zh: `近 ${s.windowDays} 天收到关于${whatZh}的投诉 ${cs.length} 件，达到 ${s.minComplaints} 件的预警线。`,
@@ -549,16 +586,19 @@ export function complaintClusterFindings(complaints: readonly ComplaintFact[], n
 
 // ---- 8. Goods received with no upstream record ---------------------------------------------------
 
-/** An operator's receipts in the window, and how many came with no upstream record. */
-export interface ReceiptStats { operatorId: string; divisionCode: string; total: number; missing: number }
+/** An operator's receipts in the window, how many came with no upstream record, and when the latest of those was recorded. */
+export interface ReceiptStats { operatorId: string; divisionCode: string; total: number; missing: number; latestMissingAt?: Date | null }
 
-/** Rule 8: an operator whose share of receipts with no upstream record exceeds the rate, given enough receipts. */
+/**
+ * Rule 8: an operator whose share of receipts with no upstream record exceeds the rate, given enough receipts; the
+ * latest receipt without upstream record is the newest evidence.
+ */
 export function entryAdmissionFindings(stats: readonly ReceiptStats[], s: RuleSettings<'entry_admission_missing'>): Finding[] {
   return stats.filter((x) => x.total >= s.minReceipts && (x.missing / x.total) * 100 > s.maxRatePercent).map((x) => {
     const rate = round((x.missing / x.total) * 100);
     return {
       rule: 'entry_admission_missing' as const, subject: `operator:${x.operatorId}`, severity: s.severity, operatorId: x.operatorId, divisionCode: x.divisionCode,
-      codes: [], eventSeqs: [], facts: { total: x.total, missing: x.missing, ratePercent: rate, windowDays: s.windowDays },
+      codes: [], eventSeqs: [], evidenceAt: x.latestMissingAt ?? null, facts: { total: x.total, missing: x.missing, ratePercent: rate, windowDays: s.windowDays },
       explanation: {
         zh: `近 ${s.windowDays} 天 ${x.total} 次进货中有 ${x.missing} 次无上游追溯记录（${rate}%），超过 ${s.maxRatePercent}%。`,
         en: `${x.missing} of ${x.total} receipts in the last ${s.windowDays} days came with no upstream record (${rate}%), above ${s.maxRatePercent}%.`,

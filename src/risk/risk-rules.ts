@@ -57,7 +57,8 @@ const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(
  * Where a schedule sweep starts: the previous run (with an overlap), at most `ms` back. A rule's verdict only changes
  * with new records, so each run reads what arrived since the last one, not the whole window again; for rules also
  * checked on capture, the sweep catches what capture did not evaluate (a rule switched off then, an evaluation still
- * being retried, records stored by other means).
+ * being retried, records stored by other means). The overlap reads again what was judged before: findings say when
+ * their newest evidence was recorded (Finding.evidenceAt), so that a warning closed since is not raised again.
  */
 const sweepSince = ({ now, lastRunAt }: ScheduleContext, ms: number) =>
   new Date(Math.max(now.getTime() - ms, (lastRunAt?.getTime() ?? 0) - SWEEP_OVERLAP_MS));
@@ -67,8 +68,8 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
     id: 'inspection_failed', item: 1,
     name: { zh: '检验不合格', en: 'Inspection failed' },
     description: {
-      zh: '检验结论为不合格（sy:inspection.result 为 fail 或 disposition 为 non_conformant）时预警，并按正向追溯生成对该批次及其全部下游的扣留建议。',
-      en: 'Warns when an inspection fails (sy:inspection.result fail or disposition non_conformant) and proposes holding the batch and everything downstream of it, found by a forward trace.',
+      zh: '检验结论为不合格（sy:inspection.result 为 fail 或 disposition 为 non_conformant）时预警，并按正向追溯生成对该批次及其全部下游（含该批次单独流转的单品码及其去向）的扣留建议。',
+      en: 'Warns when an inspection fails (sy:inspection.result fail or disposition non_conformant) and proposes holding the batch and everything downstream of it (item codes of the batch that moved on their own, and where they went, included), found by a forward trace.',
     },
     settings: {
       ...COMMON,
@@ -251,8 +252,8 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
     id: 'complaint_cluster', item: 7,
     name: { zh: '投诉聚集', en: 'Cluster of complaints' },
     description: {
-      zh: '定时检查：窗口内关于同一产品（或未指明产品的同一经营主体）的投诉达到阈值时预警。',
-      en: 'On schedule: warns when complaints within the window about one product (or about one operator, naming no product) reach the threshold.',
+      zh: '定时检查：窗口内关于同一产品（或未指明产品的同一经营主体）的投诉达到阈值时预警。预警被关闭后，须有新的投诉才会再次预警。',
+      en: 'On schedule: warns when complaints within the window about one product (or about one operator, naming no product) reach the threshold. Once its warning is closed, only a new complaint raises it again.',
     },
     settings: {
       ...COMMON,
@@ -276,9 +277,13 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
       maxRatePercent: { zh: '允许的无上游记录比例（%）', en: 'Highest share without upstream record allowed (%)' },
     },
     async onCapture({ dal, events, now }, s) {
-      const ids = [...new Set(present(events.filter((e) => e.bizStep === 'receiving').map((e) => e.operatorId)))];
+      const receipts = events.filter((e) => e.bizStep === 'receiving' && e.operatorId);
+      const ids = [...new Set(receipts.map((e) => e.operatorId!))];
       if (ids.length === 0) return [];
-      return fns.entryAdmissionFindings(await dal.receiptStats(ids, new Date(now.getTime() - s.windowDays * DAY_MS)), s);
+      // The receipts without upstream record captured now are the warning's evidence (and new to a closed one).
+      const missing = (id: string) => receipts.filter((e) => e.operatorId === id && String(e.body['sy:entryAdmission']?.noUpstreamRecord) === 'true').map((e) => e.seq);
+      return fns.entryAdmissionFindings(await dal.receiptStats(ids, new Date(now.getTime() - s.windowDays * DAY_MS)), s)
+        .map((f) => ({ ...f, eventSeqs: missing(f.operatorId!) }));
     },
     async onSchedule(ctx, s) {
       const since = new Date(ctx.now.getTime() - s.windowDays * DAY_MS);
@@ -320,12 +325,17 @@ const RISK_ENGINE: Actor = Object.freeze({ role: 'platform-admin', username: 'ri
 /**
  * A hold proposal for failed goods: the codes (with the batch of an item code) and everything downstream of them, by
  * the trace engine's forward direction over this node's store, and the operators that recorded or received them.
+ * Item codes (一品一码) of a batch reached that moved on their own are admitted with it at each level, as the recall's
+ * forward walk does: no event links them to their batch code.
  */
 export async function holdProposal(q: Queryable, dal: RiskDal, codes: string[]) {
   const startCodes = [...new Set([...codes, ...(await dal.itemBatchCodes(codes))])];
   const source = pgLineageSource(q);
   const state = startTrace(startCodes, 'forward');
-  while (state.frontier.size > 0) applyLevel(state, await source.expand(frontierKeys(state), RISK_ENGINE));
+  while (state.frontier.size > 0) {
+    fns.admitMovedItems(state, await dal.movedItems(frontierKeys(state)));
+    applyLevel(state, await source.expand(frontierKeys(state), RISK_ENGINE));
+  }
   const operators = new Set<string>();
   for (const e of state.events.values()) for (const id of [e.operatorId, e.counterpartyId]) if (id) operators.add(id);
   return { startCodes, affectedCodes: [...state.nodes.keys()], affectedOperatorIds: [...operators], truncated: state.truncated };

@@ -223,7 +223,7 @@ export function createRiskService(deps: RiskDeps) {
       return { items: rows.map((r) => presentWarning(r, holds.get(r.id), full)), next: rows.length === limit ? rows[rows.length - 1].seq : null };
     },
 
-    /** One warning with the events behind it that the caller may see. */
+    /** One warning with the events behind it that the caller may see, each saying whether it was declared erroneous. */
     async get(actor: Actor, id: string) {
       ensure(actor, actor.role !== 'public');
       const w = await riskDal(db.pool).warningById(id);
@@ -231,7 +231,8 @@ export function createRiskService(deps: RiskDeps) {
       await logQuery(db.pool, actor, { kind: 'risk.warning', query: { id }, resultCount: visible ? 1 : 0, subjectDivision: w?.division_code ?? null });
       if (!visible) throw warningNotFound();
       const evidence = (await riskDal(db.pool).evidence(w.event_seqs)).filter((e) => canSeeEvent(actor, e));
-      return { ...(await view(db.pool, actor, w)), events: evidence.map((e) => ({ seq: e.seq, eventId: e.event_id })) };
+      // An event declared erroneous since stays evidence of what was seen, marked: the warning is closed by a person.
+      return { ...(await view(db.pool, actor, w)), events: evidence.map((e) => ({ seq: e.seq, eventId: e.event_id, errorDeclared: e.declared })) };
     },
 
     /** Marks a warning seen and being handled, with the reason; new evidence still reaches it. */

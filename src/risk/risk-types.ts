@@ -30,6 +30,12 @@ export interface Finding {
   explanation: Bilingual;
   facts: Record<string, unknown>;
   eventSeqs: string[];
+  /**
+   * When the newest record it rests on was recorded (goods sent out, a receipt without upstream record, a scan, a
+   * complaint), for findings that a scheduled sweep reads again. A closed warning of the same rule and subject that
+   * had taken in evidence up to then (and showed the finding's events and codes) stays closed: see upsertWarnings.
+   */
+  evidenceAt?: Date | null;
 }
 
 /** A stored event as the rules read it: attribution, every identifier it names by role, and its body. */

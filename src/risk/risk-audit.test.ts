@@ -1,0 +1,197 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { buildOperator, buildProduct, buildSite } from '../../test/builders.ts';
+import { aggregation, captureAs } from '../../test/event-builders.ts';
+import { captureInTx } from '../events/events-service.ts';
+import { chinaDate } from '../catalog/catalog-fns.ts';
+
+// Findings of the risk-rule audit: events declared erroneous, item codes in hold proposals, and closed warnings that
+// came back at the next scheduled run. Its own database: the scheduled runs here sweep only what these tests record.
+let t: TestApp;
+let admin: string;
+before(async () => {
+  t = await startTestApp();
+  admin = await t.adminToken();
+});
+after(async () => { await t.close(); });
+
+const ADMIN = { role: 'platform-admin' as const };
+const today = () => chinaDate(new Date());
+async function record(as: string, kind: string, body: unknown) {
+  const r = await t.call('POST', `/api/v1/records/${kind}`, { as, body });
+  assert.equal(r.status, 201, `${kind}: ${r.text}`);
+  return r.body as { event: { seq: string }; batches: Array<{ id: string; batchCode: { code: string } }> };
+}
+/** Runs the outbox pass, then lists the operator's warnings of a rule (newest first) as an admin sees them. */
+async function warnings(rule: string, operatorId: string) {
+  await t.services.risk.evaluatePending();
+  const r = await t.call('GET', `/api/v1/risk/warnings?rule=${rule}&operatorId=${operatorId}`, { as: admin });
+  assert.equal(r.status, 200, r.text);
+  return r.body.items as any[];
+}
+/** An approved operator with a site and a product (kg) of its own. */
+async function grower(opts: { division?: string; types?: string[] } = {}) {
+  const division = opts.division ?? '350121';
+  const o = await buildOperator(t, { division, types: opts.types });
+  const site = await buildSite(t, o, { divisionCode: division });
+  const product = await buildProduct(t, o, { unit: 'kg' });
+  return { ...o, division, siteId: site.id, productId: product.id };
+}
+/** The recorder declares a stored event erroneous: the event re-sent with an errorDeclaration (EPCIS 2.0). */
+async function declareErroneous(operatorId: string, seq: string) {
+  const { body } = (await t.db.pool.query('SELECT body FROM events WHERE seq = $1', [seq])).rows[0];
+  const r = await t.db.tx((q) => captureInTx(q, { role: 'operator-admin', operatorId }, {
+    source: 'epcis', errorBehaviour: 'rollback',
+    events: [{ ...body, errorDeclaration: { declarationTime: new Date().toISOString(), reason: 'incorrect_data' } }],
+  }));
+  assert.deepEqual(r.declared.map((d) => d.seq), [seq], JSON.stringify(r));
+}
+const close = async (id: string) => {
+  const r = await t.call('POST', `/api/v1/risk/warnings/${id}/close`, { as: admin, body: { reason: '已核实 / checked' } });
+  assert.equal(r.status, 200, r.text);
+};
+
+test('an event declared erroneous counts for no rule: the 1000 kg shipping that should have read 100 kg, and a receipt without upstream record', async () => {
+  const g = await grower();
+  const buyer = await grower({ division: '350102', types: ['wholesale_market'] });
+  const code = (await record(g.adminToken, 'harvest', { productId: g.productId, siteId: g.siteId, quantity: 500, harvestedOn: today() })).batches[0].batchCode.code;
+  const ship = (quantity: number) => record(g.adminToken, 'shipping', { siteId: g.siteId, to: { operatorId: buyer.id }, goods: [{ code, quantity }] });
+  const wrong = await ship(1000);
+  const [w] = await warnings('mass_balance', g.id);
+  assert.deepEqual([w.facts.in, w.facts.out, w.occurrences], [500, 1000, 1]);
+
+  // The farm declares the shipping erroneous and records what it shipped.
+  await declareErroneous(g.id, wrong.event.seq);
+  await ship(100);
+  const after = await warnings('mass_balance', g.id);
+  // The open warning is left for a person to close (not closed by the correction), gains nothing, and shows its
+  // evidence as declared erroneous.
+  assert.deepEqual(after.map((x) => [x.id, x.status, x.occurrences]), [[w.id, 'open', 1]], '100 of 500 kg went out: nothing to add');
+  const detail = (await t.call('GET', `/api/v1/risk/warnings/${w.id}`, { as: admin })).body;
+  assert.deepEqual(detail.events.map((e: any) => [e.seq, e.errorDeclared]), [[wrong.event.seq, true]]);
+  // Closed, neither the schedule nor another shipping within the balance raises it again.
+  await close(w.id);
+  await t.services.risk.run(ADMIN);
+  await ship(300);
+  assert.deepEqual((await warnings('mass_balance', g.id)).map((x) => x.status), ['closed'], '400 of 500 kg');
+
+  // A rate: a receipt without upstream record declared erroneous is not a receipt.
+  const put = (settings: Record<string, unknown>) => t.call('PUT', '/api/v1/risk/settings', { as: admin, body: { rule: 'entry_admission_missing', settings } });
+  assert.equal((await put({ minReceipts: 2, maxRatePercent: 50 })).status, 200);
+  try {
+    const market = await grower({ division: '350203', types: ['wholesale_market'] });
+    const unrecorded = () => record(market.adminToken, 'receiving', {
+      siteId: market.siteId, from: { name: '散户王某' }, noUpstreamRecord: { productId: market.productId, quantity: 20 },
+    });
+    await declareErroneous(market.id, (await unrecorded()).event.seq);
+    await unrecorded();
+    assert.deepEqual(await warnings('entry_admission_missing', market.id), [], 'one live receipt is too few to judge');
+    await t.services.risk.run(ADMIN);
+    assert.deepEqual(await warnings('entry_admission_missing', market.id), [], 'nor does the schedule count it');
+  } finally {
+    await put({});
+  }
+});
+
+test('the hold proposal of a failed inspection covers item codes of the batch that moved on their own, and where they went', async () => {
+  const farm = await grower();
+  const shop = await grower({ division: '350102', types: ['retailer'] });
+  const batch = (await record(farm.adminToken, 'harvest', { productId: farm.productId, siteId: farm.siteId, quantity: 10, harvestedOn: today() })).batches[0];
+  const issued = await t.call('POST', `/api/v1/batches/${batch.id}/item-codes`, { as: farm.adminToken, body: { count: 2 } });
+  assert.equal(issued.status, 201, issued.text);
+  const [moved, stayed] = issued.body.codes as string[];
+  // One item is shipped on its own; the shop packs it into a pallet.
+  await record(farm.adminToken, 'shipping', { siteId: farm.siteId, to: { operatorId: shop.id }, goods: [{ code: moved }] });
+  const pallet = 'urn:epc:id:sscc:0614141.1234567890';
+  await captureAs(t, shop, [aggregation(shop, pallet, [`urn:suyuan:code:${moved}`])]);
+
+  await record(farm.adminToken, 'inspection', {
+    code: batch.batchCode.code, kind: 'rapid_test', lab: '基地快检室', reportNo: 'KJ-ITEM', result: 'fail', items: [{ name: '有机磷', value: '70%', limit: '50%', result: 'fail' }],
+  });
+  const [w] = await warnings('inspection_failed', farm.id);
+  const hold = (await t.call('GET', `/api/v1/risk/warnings/${w.id}`, { as: admin })).body.holdProposal;
+  assert.deepEqual(hold.startCodes, [batch.batchCode.code]);
+  assert.ok(hold.affectedCodes.includes(moved), `the item that moved on its own: ${hold.affectedCodes}`);
+  assert.ok(hold.affectedCodes.includes(pallet), 'and the pallet it went into');
+  assert.ok(!hold.affectedCodes.includes(stayed), 'an item that never moved is held through its batch');
+  assert.ok(hold.affectedOperatorIds.includes(shop.id), 'the shop holds the item');
+});
+
+test('a closed complaint cluster stays closed at the next scheduled runs until another complaint comes', async () => {
+  const maker = await buildOperator(t, { division: '350206' });
+  const product = await buildProduct(t, maker, { name: '速冻汤圆' });
+  const complain = (ago: string) => t.db.pool.query(
+    `INSERT INTO complaints (product_id, summary, channel, received_at) VALUES ($1, '吃后腹泻', '12315', now() - $2::interval)`, [product.id, ago]);
+  for (const ago of ['3 days', '2 days', '1 day']) await complain(ago);
+  await t.services.risk.run(ADMIN);
+  const [w] = await warnings('complaint_cluster', maker.id);
+  assert.deepEqual([w.subject, w.facts.complaints], [`product:${product.id}`, 3]);
+  await close(w.id);
+
+  await t.services.risk.run(ADMIN);
+  await t.services.risk.run(ADMIN);
+  assert.deepEqual((await warnings('complaint_cluster', maker.id)).map((x) => x.status), ['closed'], 'the same three complaints raise nothing');
+
+  await complain('0 seconds');
+  await t.services.risk.run(ADMIN);
+  const again = await warnings('complaint_cluster', maker.id);
+  assert.deepEqual(again.map((x) => [x.status, x.facts.complaints]), [['open', 4], ['closed', 3]], 'a new complaint raises it again');
+});
+
+test('closed mass-balance, clone and entry-admission warnings are not raised again by the schedule re-reading its overlap', async () => {
+  // Mass balance, raised on capture and closed: the next run sweeps the same shipping again.
+  const g = await grower();
+  const buyer = await grower({ division: '350102', types: ['wholesale_market'] });
+  const code = (await record(g.adminToken, 'harvest', { productId: g.productId, siteId: g.siteId, quantity: 100, harvestedOn: today() })).batches[0].batchCode.code;
+  const ship = (quantity: number) => record(g.adminToken, 'shipping', { siteId: g.siteId, to: { operatorId: buyer.id }, goods: [{ code, quantity }] });
+  await ship(150);
+  const [mb] = await warnings('mass_balance', g.id);
+  await close(mb.id);
+
+  // A copied item code, raised by the schedule and closed.
+  const maker = await buildOperator(t, { division: '350206' });
+  const batch = await t.call('POST', '/api/v1/batches', {
+    as: maker.adminToken, body: { productId: (await buildProduct(t, maker)).id, siteId: (await buildSite(t, maker)).id, lotNumber: 'CLONE-1', quantity: 10, producedOn: today() },
+  });
+  const [item] = (await t.call('POST', `/api/v1/batches/${batch.body.id}/item-codes`, { as: maker.adminToken, body: { count: 1 } })).body.codes as string[];
+  const scan = (ago: string, lat: number, lng: number) => t.db.pool.query(
+    `INSERT INTO scans (code, at, result, lat, lng, located_at) VALUES ($1, now() - $2::interval, 'active', $3, $4, now() - $2::interval)`, [item, ago, lat, lng]);
+  await scan('2 hours', 24.5, 118.1);
+  await scan('10 minutes', 39.9, 116.4);
+
+  // Receipts without upstream record above the rate, raised on capture and closed.
+  const put = (settings: Record<string, unknown>) => t.call('PUT', '/api/v1/risk/settings', { as: admin, body: { rule: 'entry_admission_missing', settings } });
+  assert.equal((await put({ minReceipts: 2, maxRatePercent: 50 })).status, 200);
+  try {
+    const market = await grower({ division: '350203', types: ['wholesale_market'] });
+    const unrecorded = () => record(market.adminToken, 'receiving', {
+      siteId: market.siteId, from: { name: '散户王某' }, noUpstreamRecord: { productId: market.productId, quantity: 20 },
+    });
+    await unrecorded();
+    await unrecorded();
+    const [ea] = await warnings('entry_admission_missing', market.id);
+    await close(ea.id);
+
+    await t.services.risk.run(ADMIN);
+    const [clone] = await warnings('suspected_clone', maker.id);
+    await close(clone.id);
+    await t.services.risk.run(ADMIN);
+    await t.services.risk.run(ADMIN);
+    const statuses = async () => [
+      (await warnings('mass_balance', g.id)).map((x) => x.status),
+      (await warnings('suspected_clone', maker.id)).map((x) => x.status),
+      (await warnings('entry_admission_missing', market.id)).map((x) => x.status),
+    ];
+    assert.deepEqual(await statuses(), [['closed'], ['closed'], ['closed']], 'nothing new since they were closed');
+
+    // Something new: more goods out, another scan far away, another receipt without upstream record.
+    await ship(10);
+    await scan('0 seconds', 26.1, 119.3);
+    await unrecorded();
+    await t.services.risk.run(ADMIN);
+    assert.deepEqual(await statuses(), [['open', 'closed'], ['open', 'closed'], ['open', 'closed']]);
+  } finally {
+    await put({});
+  }
+});
