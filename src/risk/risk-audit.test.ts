@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { riskKit } from '../../test/risk-kit.ts';
 import { buildOperator, buildProduct, buildSite } from '../../test/builders.ts';
 import { aggregation, captureAs } from '../../test/event-builders.ts';
 import { captureInTx } from '../events/events-service.ts';
@@ -10,33 +11,27 @@ import { chinaDate } from '../catalog/catalog-fns.ts';
 // came back at the next scheduled run. Its own database: the scheduled runs here sweep only what these tests record.
 let t: TestApp;
 let admin: string;
+type Kit = ReturnType<typeof riskKit>;
+let record: Kit['record'];
+let warnings: Kit['warnings'];
+let grower: Kit['grower'];
+let settings: Kit['settings'];
 before(async () => {
   t = await startTestApp();
   admin = await t.adminToken();
+  ({ record, warnings, grower, settings } = riskKit(t, admin));
 });
 after(async () => { await t.close(); });
 
 const ADMIN = { role: 'platform-admin' as const };
 const today = () => chinaDate(new Date());
-async function record(as: string, kind: string, body: unknown) {
-  const r = await t.call('POST', `/api/v1/records/${kind}`, { as, body });
-  assert.equal(r.status, 201, `${kind}: ${r.text}`);
-  return r.body as { event: { seq: string }; batches: Array<{ id: string; batchCode: { code: string } }> };
-}
-/** Runs the outbox pass, then lists the operator's warnings of a rule (newest first) as an admin sees them. */
-async function warnings(rule: string, operatorId: string) {
-  await t.services.risk.evaluatePending();
-  const r = await t.call('GET', `/api/v1/risk/warnings?rule=${rule}&operatorId=${operatorId}`, { as: admin });
-  assert.equal(r.status, 200, r.text);
-  return r.body.items as any[];
-}
-/** An approved operator with a site and a product (kg) of its own. */
-async function grower(opts: { division?: string; types?: string[] } = {}) {
-  const division = opts.division ?? '350121';
-  const o = await buildOperator(t, { division, types: opts.types });
-  const site = await buildSite(t, o, { divisionCode: division });
-  const product = await buildProduct(t, o, { unit: 'kg' });
-  return { ...o, division, siteId: site.id, productId: product.id };
+/** A market that records receipts from a smallholder with no upstream record (entry admission missing). */
+async function receiverWithoutUpstream() {
+  const market = await grower({ division: '350203', types: ['wholesale_market'] });
+  const unrecorded = () => record(market.adminToken, 'receiving', {
+    siteId: market.siteId, from: { name: '散户王某' }, noUpstreamRecord: { productId: market.productId, quantity: 20 },
+  });
+  return { market, unrecorded };
 }
 /** The recorder declares a stored event erroneous: the event re-sent with an errorDeclaration (EPCIS 2.0). */
 async function declareErroneous(operatorId: string, seq: string) {
@@ -77,20 +72,16 @@ test('an event declared erroneous counts for no rule: the 1000 kg shipping that 
   assert.deepEqual((await warnings('mass_balance', g.id)).map((x) => x.status), ['closed'], '400 of 500 kg');
 
   // A rate: a receipt without upstream record declared erroneous is not a receipt.
-  const put = (settings: Record<string, unknown>) => t.call('PUT', '/api/v1/risk/settings', { as: admin, body: { rule: 'entry_admission_missing', settings } });
-  assert.equal((await put({ minReceipts: 2, maxRatePercent: 50 })).status, 200);
+  assert.equal((await settings('entry_admission_missing', { minReceipts: 2, maxRatePercent: 50 })).status, 200);
   try {
-    const market = await grower({ division: '350203', types: ['wholesale_market'] });
-    const unrecorded = () => record(market.adminToken, 'receiving', {
-      siteId: market.siteId, from: { name: '散户王某' }, noUpstreamRecord: { productId: market.productId, quantity: 20 },
-    });
+    const { market, unrecorded } = await receiverWithoutUpstream();
     await declareErroneous(market.id, (await unrecorded()).event.seq);
     await unrecorded();
     assert.deepEqual(await warnings('entry_admission_missing', market.id), [], 'one live receipt is too few to judge');
     await t.services.risk.run(ADMIN);
     assert.deepEqual(await warnings('entry_admission_missing', market.id), [], 'nor does the schedule count it');
   } finally {
-    await put({});
+    await settings('entry_admission_missing', {});
   }
 });
 
@@ -161,13 +152,9 @@ test('closed mass-balance, clone and entry-admission warnings are not raised aga
   await scan('10 minutes', 39.9, 116.4);
 
   // Receipts without upstream record above the rate, raised on capture and closed.
-  const put = (settings: Record<string, unknown>) => t.call('PUT', '/api/v1/risk/settings', { as: admin, body: { rule: 'entry_admission_missing', settings } });
-  assert.equal((await put({ minReceipts: 2, maxRatePercent: 50 })).status, 200);
+  assert.equal((await settings('entry_admission_missing', { minReceipts: 2, maxRatePercent: 50 })).status, 200);
   try {
-    const market = await grower({ division: '350203', types: ['wholesale_market'] });
-    const unrecorded = () => record(market.adminToken, 'receiving', {
-      siteId: market.siteId, from: { name: '散户王某' }, noUpstreamRecord: { productId: market.productId, quantity: 20 },
-    });
+    const { market, unrecorded } = await receiverWithoutUpstream();
     await unrecorded();
     await unrecorded();
     const [ea] = await warnings('entry_admission_missing', market.id);
@@ -192,6 +179,6 @@ test('closed mass-balance, clone and entry-admission warnings are not raised aga
     await t.services.risk.run(ADMIN);
     assert.deepEqual(await statuses(), [['open', 'closed'], ['open', 'closed'], ['open', 'closed']]);
   } finally {
-    await put({});
+    await settings('entry_admission_missing', {});
   }
 });

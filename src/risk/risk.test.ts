@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../../test/harness.ts';
+import { riskKit } from '../../test/risk-kit.ts';
 import { buildBatch, buildChain, buildOperator, buildProduct, buildSite, buildUser } from '../../test/builders.ts';
 import { captureAs, receiving } from '../../test/event-builders.ts';
 import { captureInTx } from '../events/events-service.ts';
@@ -11,33 +12,19 @@ import { chinaDate } from '../catalog/catalog-fns.ts';
 // outbox pass that runs after commit.
 let t: TestApp;
 let admin: string;
+type Kit = ReturnType<typeof riskKit>;
+let record: Kit['record'];
+let warnings: Kit['warnings'];
+let grower: Kit['grower'];
+let settings: Kit['settings'];
 before(async () => {
   t = await startTestApp();
   admin = await t.adminToken();
+  ({ record, warnings, grower, settings } = riskKit(t, admin));
 });
 after(async () => { await t.close(); });
 
 const day = (offset: number) => chinaDate(new Date(Date.now() + offset * 86_400_000));
-async function record(as: string, kind: string, body: unknown) {
-  const r = await t.call('POST', `/api/v1/records/${kind}`, { as, body });
-  assert.equal(r.status, 201, `${kind}: ${r.text}`);
-  return r.body as { event: { seq: string }; batches: Array<{ id: string; batchCode: { code: string } }> };
-}
-/** Runs the outbox pass, then lists the operator's warnings of a rule as an admin sees them. */
-async function warnings(rule: string, operatorId: string) {
-  await t.services.risk.evaluatePending();
-  const r = await t.call('GET', `/api/v1/risk/warnings?rule=${rule}&operatorId=${operatorId}`, { as: admin });
-  assert.equal(r.status, 200, r.text);
-  return r.body.items as any[];
-}
-/** An approved operator with a site and a product (kg) of its own. */
-async function grower(opts: { division?: string; categoryCode?: string; productName?: string; types?: string[] } = {}) {
-  const division = opts.division ?? '350121';
-  const o = await buildOperator(t, { division, types: opts.types });
-  const site = await buildSite(t, o, { divisionCode: division });
-  const product = await buildProduct(t, o, { unit: 'kg', categoryCode: opts.categoryCode, name: opts.productName });
-  return { ...o, division, siteId: site.id, productId: product.id };
-}
 const harvest = async (g: Awaited<ReturnType<typeof grower>>, harvestedOn: string, quantity = 100) =>
   (await record(g.adminToken, 'harvest', { productId: g.productId, siteId: g.siteId, quantity, harvestedOn })).batches[0].batchCode.code;
 
@@ -217,7 +204,7 @@ test('rule 6: shipping more of a batch than was harvested warns beyond the 5% to
 });
 
 test('rule 8: receipts without upstream record above the configured rate warn the receiving operator', async () => {
-  const put = (settings: Record<string, unknown>) => t.call('PUT', '/api/v1/risk/settings', { as: admin, body: { rule: 'entry_admission_missing', settings } });
+  const put = (values: Record<string, unknown>) => settings('entry_admission_missing', values);
   assert.equal((await put({ minReceipts: 2, maxRatePercent: 50 })).status, 200);
   try {
     const market = await grower({ division: '350203', types: ['wholesale_market'] });
