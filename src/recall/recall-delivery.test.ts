@@ -37,7 +37,7 @@ before(async () => {
     req.on('end', () => {
       const key = String(req.headers['idempotency-key']);
       const failed = failures.get(key) ?? 0;
-      const status = flaky.has(key) && failed < 2 ? 500 : 200;
+      const status = req.url!.startsWith('/broken/') || (flaky.has(key) && failed < 2) ? 500 : 200;
       if (status === 500) failures.set(key, failed + 1);
       received.push({ path: req.url!, key, signature: String(req.headers['x-suyuan-signature']), event: String(req.headers['x-suyuan-event']), body, status });
       res.writeHead(status).end();
@@ -306,4 +306,40 @@ test('a worker that stalls in a step without a heartbeat and wakes after the run
   const perOperator = (await t.db.pool.query('SELECT count(*)::int AS n FROM recall_notices WHERE incident_id = $1 GROUP BY operator_id', [id])).rows;
   assert.equal(perOperator.length, 7);
   assert.ok(perOperator.every((r) => r.n === 1));
+});
+
+test('a delivery that keeps failing is given up after its last attempt, and one to a revoked webhook is never sent', async () => {
+  const sender = createRecallService({
+    db: t.db, capture: captureInTx, publicUrl: 'http://scan.test', now: () => new Date(now), allowPrivateWebhooks: true, webhooks: { maxAttempts: 2, retryBaseMs: 1000 },
+  });
+  const { rows: [notice] } = await t.db.pool.query<{ id: string }>('SELECT id FROM recall_notices WHERE incident_id = $1 AND operator_id = $2', [incidentId, buyers[3].id]);
+  const hook = async (url: string) => (await t.db.pool.query<{ id: string }>(
+    `INSERT INTO operator_webhooks (operator_id, url, secret) VALUES ($1, $2, 'x') RETURNING id`, [buyers[3].id, url])).rows[0].id;
+  const [broken, revoked] = [await hook(`${hookUrl}/broken/3`), await hook(`${hookUrl}/revoked/3`)];
+  for (const [id, key] of [[broken, 'gives-up'], [revoked, 'revoked']]) {
+    await t.db.pool.query(
+      `INSERT INTO notice_outbox (notice_id, webhook_id, message, idempotency_key, payload, status, next_attempt_at, created_at)
+       VALUES ($1, $2, 'notice', $3, '{"type":"recall.notice"}', 'pending', $4, $4)`, [notice.id, id, key, new Date(now)]);
+  }
+  await t.db.pool.query('UPDATE operator_webhooks SET revoked_at = now() WHERE id = $1', [revoked]);
+  const row = async (key: string) => (await t.db.pool.query('SELECT status, attempts, last_status, last_error FROM notice_outbox WHERE idempotency_key = $1', [key])).rows[0];
+  const posts = (path: string) => received.filter((r) => r.path === path).length;
+  try {
+    await sender.dispatchOutbox();
+    assert.deepEqual(await row('gives-up'), { status: 'pending', attempts: 1, last_status: 500, last_error: 'HTTP 500' });
+    assert.deepEqual(await row('revoked'), { status: 'dead', attempts: 1, last_status: null, last_error: 'webhook revoked' });
+    now += 1500;
+    await sender.dispatchOutbox();
+    assert.deepEqual(await row('gives-up'), { status: 'dead', attempts: 2, last_status: 500, last_error: 'HTTP 500' });
+    now += 3_600_000;
+    await sender.dispatchOutbox();
+    assert.equal((await row('gives-up')).attempts, 2, 'a dead delivery is not tried again');
+    assert.deepEqual([posts('/broken/3'), posts('/revoked/3')], [2, 0]);
+    // The notice itself stays in the operator's inbox.
+    const inbox = (await t.call('GET', '/api/v1/inbox', { as: buyers[3].adminToken })).body.items;
+    assert.ok(inbox.some((n: any) => n.id === notice.id));
+  } finally {
+    await t.db.pool.query(`DELETE FROM notice_outbox WHERE idempotency_key IN ('gives-up', 'revoked')`);
+    await t.db.pool.query('DELETE FROM operator_webhooks WHERE id = ANY($1::uuid[])', [[broken, revoked]]);
+  }
 });
