@@ -3,11 +3,14 @@ import type { TestApp } from './harness.ts';
 import type { BatchView } from '../src/batches/batches-service.ts';
 
 let counter = 0;
+const COUNTER_OFFSET = Math.floor(Math.random() * 1000);
 /** A valid, unique USCC for the given division (organisation code body made from a counter). */
 export function buildUscc(division = '350102', prefix = '91'): string {
   counter++;
   let body = '';
-  let n = Date.now() * 1000 + counter + Math.floor(Math.random() * 1000);
+  // Unique within a process: the clock in ms, then the call's counter (a random term here once made two codes of one
+  // test file collide, about once in a thousand runs). Processes start their counters at different offsets.
+  let n = Date.now() * 1000 + ((counter + COUNTER_OFFSET) % 1000);
   for (let i = 0; i < 9; i++) { body += USCC_ALPHABET[n % 31]; n = Math.floor(n / 31); }
   const b17 = prefix + division + body;
   return b17 + usccCheckChar(b17);
