@@ -7,8 +7,9 @@ import { aggregation, captureAs } from '../../test/event-builders.ts';
 import { captureInTx } from '../events/events-service.ts';
 import { chinaDate } from '../catalog/catalog-fns.ts';
 
-// Findings of the risk-rule audit: events declared erroneous, item codes in hold proposals, and closed warnings that
-// came back at the next scheduled run. Its own database: the scheduled runs here sweep only what these tests record.
+// Findings of the risk-rule audits: events declared erroneous, item codes in hold proposals, closed warnings that came
+// back at the next scheduled run; mass balance across units, banned inputs sold, complaints naming products counted
+// against their operator. Its own database: the scheduled runs here sweep only what these tests record.
 let t: TestApp;
 let admin: string;
 type Kit = ReturnType<typeof riskKit>;
@@ -181,4 +182,62 @@ test('closed mass-balance, clone and entry-admission warnings are not raised aga
   } finally {
     await settings('entry_admission_missing', {});
   }
+});
+
+test('mass balance compares like with like: 20 pieces retailed from 100 kg received raise nothing; kg over the tolerance does', async () => {
+  const farm = await grower();
+  const shop = await grower({ division: '350102', types: ['retailer'] });
+  const code = (await record(farm.adminToken, 'harvest', { productId: farm.productId, siteId: farm.siteId, quantity: 100, harvestedOn: today() })).batches[0].batchCode.code;
+  await record(farm.adminToken, 'shipping', { siteId: farm.siteId, to: { operatorId: shop.id }, goods: [{ code, quantity: 100 }] });
+  await record(shop.adminToken, 'receiving', { siteId: shop.siteId, from: { operatorId: farm.id }, goods: [{ code, quantity: 100 }] });
+  const sell = (quantity: number, unit?: string) => record(shop.adminToken, 'sale', { siteId: shop.siteId, goods: [{ code, quantity, unit }], price: { amount: 10 } });
+  await sell(20, '件');
+  assert.deepEqual(await warnings('mass_balance', shop.id), [], '20 pieces cannot be judged against 100 kg');
+  await t.services.risk.run(ADMIN);
+  assert.deepEqual(await warnings('mass_balance', shop.id), [], 'nor by the schedule');
+  await sell(90);
+  await sell(20);
+  const [w] = await warnings('mass_balance', shop.id);
+  assert.deepEqual([w.facts.dimension, w.facts.in, w.facts.out], ['kg', 100, 110]);
+});
+
+test('a banned pesticide sold is flagged critical whoever sells it, a designated dealer too; an ordinary input is not', async () => {
+  const maker = await grower({ division: '350102', types: ['processor'], categoryCode: 'INPUT.PESTICIDE', productName: '40%甲胺磷乳油' });
+  const designated = await grower({ division: '350102', types: ['retailer'] });
+  const other = await grower({ division: '350102', types: ['retailer'] });
+  const l = await t.call('POST', `/api/v1/operators/${designated.id}/licences`, { as: designated.adminToken, body: { type: '农药经营许可证（限制使用农药）', number: '农药经许（闽）35010220002', validUntil: null } });
+  assert.equal(l.status, 201, l.text);
+  const code = (await record(maker.adminToken, 'harvest', { productId: maker.productId, siteId: maker.siteId, quantity: 500, harvestedOn: today() })).batches[0].batchCode.code;
+  for (const dealer of [designated, other]) {
+    await record(maker.adminToken, 'shipping', { siteId: maker.siteId, to: { operatorId: dealer.id }, goods: [{ code, quantity: 100 }] });
+    await record(dealer.adminToken, 'sale', { siteId: dealer.siteId, goods: [{ code, quantity: 5 }], price: { amount: 60 } });
+    const [w] = await warnings('banned_input', dealer.id);
+    assert.deepEqual([w?.subject, w?.severity, w?.codes, w?.facts.substance], [`operator:${dealer.id}:sold:甲胺磷`, 'critical', [code], '甲胺磷'], dealer === designated ? 'designated dealer' : 'other dealer');
+  }
+  assert.equal((await warnings('banned_input', maker.id))[0]?.severity, 'critical', 'the maker shipping it');
+
+  const fertiliser = await grower({ division: '350102', types: ['processor'], categoryCode: 'INPUT.FERTILIZER', productName: '复合肥' });
+  const shop = await grower({ division: '350102', types: ['retailer'] });
+  const ordinary = (await record(fertiliser.adminToken, 'harvest', { productId: fertiliser.productId, siteId: fertiliser.siteId, quantity: 500, harvestedOn: today() })).batches[0].batchCode.code;
+  await record(fertiliser.adminToken, 'shipping', { siteId: fertiliser.siteId, to: { operatorId: shop.id }, goods: [{ code: ordinary, quantity: 100 }] });
+  await record(shop.adminToken, 'sale', { siteId: shop.siteId, goods: [{ code: ordinary, quantity: 5 }], price: { amount: 60 } });
+  assert.deepEqual([await warnings('banned_input', fertiliser.id), await warnings('banned_input', shop.id)], [[], []]);
+});
+
+test('complaints naming products count against their operator: 2 about A, 2 about B and 2 general make one operator warning of 6', async () => {
+  const maker = await buildOperator(t, { division: '350206' });
+  const [a, b] = [await buildProduct(t, maker, { name: '鲜切生菜' }), await buildProduct(t, maker, { name: '鲜切菠菜' })];
+  const complain = (productId: string | null, operatorId: string | null) => t.db.pool.query(
+    `INSERT INTO complaints (product_id, operator_id, summary, channel, received_at) VALUES ($1, $2, '吃后腹泻', '12315', now() - interval '1 day')`, [productId, operatorId]);
+  for (const [p, o] of [[a.id, null], [a.id, null], [b.id, null], [b.id, null], [null, maker.id], [null, maker.id]]) await complain(p, o);
+  await t.services.risk.run(ADMIN);
+  const found = await warnings('complaint_cluster', maker.id);
+  assert.deepEqual(found.map((w) => [w.subject, w.facts.complaints, w.facts.namingProduct]), [[`operator:${maker.id}`, 6, 4]]);
+
+  // One product's cluster is one warning, not a second about the operator for the same complaints.
+  const single = await buildOperator(t, { division: '350206' });
+  const p = await buildProduct(t, single, { name: '速冻水饺' });
+  for (let i = 0; i < 3; i++) await complain(p.id, null);
+  await t.services.risk.run(ADMIN);
+  assert.deepEqual((await warnings('complaint_cluster', single.id)).map((w) => w.subject), [`product:${p.id}`]);
 });

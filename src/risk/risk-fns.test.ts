@@ -198,6 +198,58 @@ test('rule 7: clone codes by the scan rule; complaints about one product or oper
   assert.deepEqual(subjects(fns.complaintClusterFindings([complaint(1, null), complaint(2, null), complaint(3, null), complaint(1, P)], now, c)), [`operator:${OP}`]);
 });
 
+test('rule 6 (audit): only like units are compared: 20 pieces or a quantity with no unit against 100 kg received raise nothing; kg over the tolerance fires', () => {
+  const s = settings('mass_balance');
+  const m = (p: Partial<fns.Movement>): fns.Movement => ({ code: CODE, operatorId: OP, counterpartyId: null, eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: null, role: 'q', uom: 'KGM', unit: 'kg', quantity: 0, ...p });
+  const pair = [{ operatorId: OP, code: CODE, divisionCode: '350121' }];
+  const received = m({ bizStep: 'receiving', quantity: 100 });
+  assert.deepEqual(fns.massBalanceFindings(pair, [received, m({ bizStep: 'retail_selling', uom: 'H87', unit: '件', quantity: 20 })], s), [], '20 pieces of a batch received in kg');
+  assert.deepEqual(fns.massBalanceFindings(pair, [received, m({ bizStep: 'retail_selling', uom: null, unit: null, quantity: 5 })], s), [], 'a quantity with no unit');
+  const [hit] = fns.massBalanceFindings(pair, [received, m({ bizStep: 'retail_selling', uom: 'H87', unit: '件', quantity: 20 }), m({ bizStep: 'shipping', quantity: 110 })], s);
+  assert.deepEqual([hit.facts.dimension, hit.facts.in, hit.facts.out], ['kg', 100, 110], 'kg against kg, the pieces left aside');
+  const pieces = [m({ bizStep: 'receiving', uom: 'H87', unit: '件', quantity: 10 }), m({ bizStep: 'retail_selling', uom: 'H87', unit: '件', quantity: 11 })];
+  assert.deepEqual(fns.massBalanceFindings(pair, pieces, s).map((f) => [f.facts.dimension, f.facts.out]), [['pcs', 11]], 'pieces against pieces');
+  assert.deepEqual(fns.massBalanceFindings(pair, [m({ bizStep: 'shipping', quantity: 10 })], s).map((f) => [f.facts.in, f.facts.out]), [[0, 10]],
+    'sent out of a batch of which nothing came in at all');
+});
+
+test('rule 3 (audit): a banned input sold fires critical whoever sells it; an ordinary input, or a restricted one with a longer name, does not', () => {
+  const s = settings('banned_input');
+  const goods = new Map([
+    [CODE, { code: CODE, ownerOperatorId: OTHER, productName: '40%甲胺磷乳油', categoryCode: 'INPUT.PESTICIDE' }],
+    [INPUT_CODE, { code: INPUT_CODE, ownerOperatorId: OTHER, productName: '复合肥', categoryCode: 'INPUT.FERTILIZER' }],
+    ['350B000000000003', { code: '350B000000000003', ownerOperatorId: OTHER, productName: '30%乙酰甲胺磷乳油', categoryCode: 'INPUT.PESTICIDE' }],
+  ]);
+  const sale = (codes: string[], operatorId = OP, bizStep = 'retail_selling') => fns.saleOf(ev({ bizStep, operatorId, ids: codes.map((key) => ({ key, role: 'q' })) }))!;
+  const [hit] = fns.bannedSaleFindings([sale([CODE, INPUT_CODE])], goods, s);
+  assert.deepEqual([hit.rule, hit.subject, hit.severity, hit.codes, hit.facts.substance], ['banned_input', `operator:${OP}:sold:甲胺磷`, 'critical', [CODE], '甲胺磷']);
+  assert.match(hit.explanation.zh, /销售了国家禁用的“甲胺磷”/);
+  assert.equal(fns.bannedSaleFindings([sale([CODE], OTHER, 'shipping')], goods, s)[0].subject, `operator:${OTHER}:sold:甲胺磷`, 'the maker shipping its own');
+  assert.deepEqual(fns.bannedSaleFindings([sale([INPUT_CODE])], goods, s), [], 'fertiliser');
+  assert.deepEqual(fns.bannedSaleFindings([sale(['350B000000000003'])], goods, s), [], 'acephate is restricted, not banned');
+});
+
+test('rule 7 (audit): an operator counts the complaints naming its products; one product\'s cluster is not warned twice', () => {
+  const c = settings('complaint_cluster');
+  const now = new Date('2024-05-10T12:00:00Z');
+  let n = 0;
+  const complaint = (productId: string | null, operatorId = OP): fns.ComplaintFact => ({
+    id: `k${++n}`, receivedAt: new Date(now.getTime() - n * 3_600_000), productId, productName: productId ? `产品${productId.slice(0, 1)}` : null,
+    operatorId, operatorName: '鲜切净菜加工厂', divisionCode: '350102', code: null,
+  });
+  const [A, B] = ['aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'];
+  const mixed = [complaint(A), complaint(A), complaint(B), complaint(B), complaint(null), complaint(null)];
+  const [op] = fns.complaintClusterFindings(mixed, now, c);
+  assert.deepEqual([op.subject, op.facts.complaints, op.facts.namingProduct], [`operator:${OP}`, 6, 4]);
+  assert.equal(fns.complaintClusterFindings(mixed, now, c).length, 1, 'no product reached the threshold');
+  assert.match(op.explanation.zh, /经营主体“鲜切净菜加工厂”的投诉 6 件（其中 4 件指明其产品）/);
+  // One product's cluster: the product's warning alone, not a second one for the same complaints.
+  assert.deepEqual(subjects(fns.complaintClusterFindings([complaint(A), complaint(A), complaint(A)], now, c)), [`product:${A}`]);
+  assert.deepEqual(subjects(fns.complaintClusterFindings([complaint(A), complaint(A), complaint(A), complaint(B), complaint(B), complaint(B)], now, c)), [`product:${A}`, `product:${B}`]);
+  // A complaint in no product's cluster makes the operator's count news.
+  assert.deepEqual(subjects(fns.complaintClusterFindings([complaint(A), complaint(A), complaint(A), complaint(null)], now, c)), [`operator:${OP}`, `product:${A}`]);
+});
+
 test('rule 8: the share of receipts without upstream record above the rate fires, given enough receipts', () => {
   const s = settings('entry_admission_missing');
   const stats = (total: number, missing: number) => [{ operatorId: OP, divisionCode: '350203', total, missing }];

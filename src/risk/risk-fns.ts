@@ -253,6 +253,32 @@ export function restrictedGoodsOf(sale: Sale, goods: ReadonlyMap<string, GoodsFa
     && (inCategory(g.categoryCode, s.categories) || matchSubstances(g.productName, s.substances).length > 0));
 }
 
+/**
+ * Rule 3: goods whose product name contains a banned substance passed on (shipped, sold, retailed) by anyone, their
+ * maker or a dealer, designated or not: selling a banned input is an offence whoever sells it. One finding per seller
+ * and substance, at the banned severity.
+ */
+export function bannedSaleFindings(sales: readonly Sale[], goods: ReadonlyMap<string, GoodsFacts>, s: RuleSettings<'banned_input'>): Finding[] {
+  const out: Finding[] = [];
+  for (const sale of sales) {
+    const sold = sale.codes.map((c) => goods.get(c)).filter((g): g is GoodsFacts => !!g)
+      .flatMap((g) => matchSubstances(g.productName, [...s.banned, ...s.restricted]).filter((x) => s.banned.includes(x)).map((substance) => ({ g, substance })));
+    for (const substance of uniq(sold.map((x) => x.substance))) {
+      const hits = sold.filter((x) => x.substance === substance);
+      const products = uniq(hits.map((x) => x.g.productName));
+      out.push({
+        rule: 'banned_input', subject: `operator:${sale.operatorId}:sold:${substance}`, severity: s.severity, operatorId: sale.operatorId, divisionCode: sale.divisionCode,
+        codes: uniq(hits.map((x) => x.g.code)), eventSeqs: [sale.seq], facts: { substance, banned: true, sold: true, products, day: sale.day },
+        explanation: {
+          zh: `${sale.day} 销售了国家禁用的“${substance}”（产品：${products.join('、')}）。`,
+          en: `Banned substance ${substance} was sold on ${sale.day} (products: ${products.join(', ')}).`,
+        },
+      });
+    }
+  }
+  return out;
+}
+
 /** Rule 3: restricted pesticides passed on by an operator without a designated-dealer licence valid that day. */
 export function dealerFindings(sales: readonly Sale[], goods: ReadonlyMap<string, GoodsFacts>, licences: ReadonlyMap<string, readonly LicenceFact[]>, s: RuleSettings<'undesignated_dealer'>): Finding[] {
   const out: Finding[] = [];
@@ -498,15 +524,20 @@ function partOf(m: Movement, operatorId: string): BalancePart | null {
 export interface OutboundPair { operatorId: string; code: string; divisionCode: string | null; latestAt?: Date | null }
 
 /**
- * Rule 6: an operator sent out more of a batch than it produced or received, beyond the tolerance. What sent it out
- * last is the finding's newest evidence.
+ * Rule 6: an operator sent out more of a batch than it produced or received, beyond the tolerance. Only like is
+ * compared with like: goods sent out in a dimension (weight, volume, pieces, a unit without conversion) in which the
+ * operator produced or received none of the batch, while it did in another, cannot be judged (20 pieces retailed from
+ * 100 kg received) and raise nothing; goods sent out of a batch of which nothing came in at all still do. What sent it
+ * out last is the finding's newest evidence.
  */
 export function massBalanceFindings(pairs: readonly OutboundPair[], movements: readonly Movement[], s: RuleSettings<'mass_balance'>): Finding[] {
   const out: Finding[] = [];
   for (const { operatorId, code, divisionCode, latestAt } of pairs) {
     const balance = balanceOf(movements.filter((m) => m.code === code), operatorId);
+    // Something came in, but in another dimension: the two cannot be compared. Nothing came in at all: all of it is too much.
+    const cameIn = [...balance.values()].some((b) => b.in > 0);
     for (const [dimension, b] of balance) {
-      if (b.out <= b.in * (1 + s.tolerancePercent / 100) + 1e-9) continue;
+      if ((b.in <= 0 && cameIn) || b.out <= b.in * (1 + s.tolerancePercent / 100) + 1e-9) continue;
       const [i, o] = [round(b.in), round(b.out)];
       out.push({
         rule: 'mass_balance', subject: `operator:${operatorId}:code:${code}`, severity: s.severity, operatorId, divisionCode,
@@ -554,30 +585,41 @@ export interface ComplaintFact {
 }
 
 /**
- * Rule 7: at least `minComplaints` complaints within the window about one product, or about one operator (complaints
- * that name no product); each complaint counts once, and the latest received is the newest evidence.
+ * Rule 7: at least `minComplaints` complaints within the window about one product, or about one operator: every
+ * complaint against it, those naming one of its products included. An operator's cluster whose complaints all lie in
+ * its products' clusters says nothing those do not (three complaints about one product are one warning, not two), so
+ * it is raised only when at least one of its complaints is in no product's cluster. Each complaint counts once per
+ * subject, and the latest received is the newest evidence.
  */
 export function complaintClusterFindings(complaints: readonly ComplaintFact[], now: Date, s: RuleSettings<'complaint_cluster'>): Finding[] {
   const since = now.getTime() - s.windowDays * DAY_MS;
-  const groups = new Map<string, ComplaintFact[]>();
+  const products = new Map<string, ComplaintFact[]>();
+  const operators = new Map<string, ComplaintFact[]>();
+  const add = (m: Map<string, ComplaintFact[]>, key: string, c: ComplaintFact) => m.set(key, [...(m.get(key) ?? []), c]);
   for (const c of complaints) {
     if (c.receivedAt.getTime() < since || c.receivedAt.getTime() > now.getTime()) continue;
-    const key = c.productId ? `product:${c.productId}` : `operator:${c.operatorId}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+    if (c.productId) add(products, `product:${c.productId}`, c);
+    add(operators, `operator:${c.operatorId}`, c);
   }
+  const productClusters = [...products].filter(([, cs]) => cs.length >= s.minComplaints);
+  const clustered = new Set(productClusters.flatMap(([, cs]) => cs.map((c) => c.id)));
+  const operatorClusters = [...operators].filter(([, cs]) => cs.length >= s.minComplaints && cs.some((c) => !clustered.has(c.id)));
   const out: Finding[] = [];
-  for (const [subject, cs] of groups) {
-    if (cs.length < s.minComplaints) continue;
+  for (const [subject, cs] of [...productClusters, ...operatorClusters]) {
     const first = cs[0];
-    const [whatZh, whatEn] = first.productId ? [`产品“${first.productName}”（${first.operatorName}）`, `product ${first.productName} (${first.operatorName})`] : [`经营主体“${first.operatorName}”`, `operator ${first.operatorName}`];
+    const named = cs.filter((c) => c.productId).length;
+    const [whatZh, whatEn] = subject.startsWith('product:')
+      ? [`产品“${first.productName}”（${first.operatorName}）`, `product ${first.productName} (${first.operatorName})`]
+      : [`经营主体“${first.operatorName}”`, `operator ${first.operatorName}`];
+    const [ofZh, ofEn] = subject.startsWith('operator:') && named > 0 ? [`（其中 ${named} 件指明其产品）`, ` (${named} of them naming its products)`] : ['', ''];
     out.push({
       rule: 'complaint_cluster', subject, severity: s.severity, operatorId: first.operatorId, divisionCode: first.divisionCode,
       codes: uniq(cs.map((c) => c.code).filter((c): c is string => !!c)), eventSeqs: [],
       evidenceAt: new Date(Math.max(...cs.map((c) => c.receivedAt.getTime()))),
-      facts: { complaints: cs.length, complaintIds: cs.map((c) => c.id), windowDays: s.windowDays },
+      facts: { complaints: cs.length, complaintIds: cs.map((c) => c.id), windowDays: s.windowDays, ...(subject.startsWith('operator:') ? { namingProduct: named } : {}) },
       explanation: {
-        zh: `近 ${s.windowDays} 天收到关于${whatZh}的投诉 ${cs.length} 件，达到 ${s.minComplaints} 件的预警线。`,
-        en: `${cs.length} complaints about ${whatEn} in the last ${s.windowDays} days, at or above the threshold of ${s.minComplaints}.`,
+        zh: `近 ${s.windowDays} 天收到关于${whatZh}的投诉 ${cs.length} 件${ofZh}，达到 ${s.minComplaints} 件的预警线。`,
+        en: `${cs.length} complaints about ${whatEn} in the last ${s.windowDays} days${ofEn}, at or above the threshold of ${s.minComplaints}.`,
       },
     });
   }

@@ -109,10 +109,10 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   banned_input: {
     id: 'banned_input', item: 3,
-    name: { zh: '使用禁用或限用投入品', en: 'Banned or restricted input applied' },
+    name: { zh: '使用或销售禁用、限用投入品', en: 'Banned or restricted input applied or sold' },
     description: {
-      zh: '投入品使用记录的产品名称含有禁用农药、兽药（如甲胺磷、对硫磷、克伦特罗）或限制使用的高毒农药（如克百威、涕灭威）时预警。',
-      en: 'Warns when an input application names a banned pesticide or veterinary substance (e.g. methamidophos, parathion, clenbuterol) or a restricted high-toxicity pesticide (e.g. carbofuran, aldicarb).',
+      zh: '投入品使用记录的产品名称含有禁用农药、兽药（如甲胺磷、对硫磷、克伦特罗）或限制使用的高毒农药（如克百威、涕灭威）时预警；发货或销售产品名称含有禁用物质的货品时，无论卖方是生产企业还是（定点或非定点）经营者，均按禁用的预警级别预警。',
+      en: 'Warns when an input application names a banned pesticide or veterinary substance (e.g. methamidophos, parathion, clenbuterol) or a restricted high-toxicity pesticide (e.g. carbofuran, aldicarb); and, at the banned severity, when goods whose product name contains a banned substance are shipped or sold, whoever sells them (maker, or dealer designated or not).',
     },
     settings: {
       ...COMMON,
@@ -120,7 +120,13 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
       banned: { zh: '禁用物质名单', en: 'Banned substances' },
       restricted: { zh: '限用高毒农药名单', en: 'Restricted high-toxicity pesticides' },
     },
-    onCapture: async ({ events }, s) => fns.bannedInputFindings(present(events.map(fns.applicationOf)), s),
+    async onCapture({ dal, events }, s) {
+      const applied = fns.bannedInputFindings(present(events.map(fns.applicationOf)), s);
+      const sales = present(events.map(fns.saleOf));
+      if (sales.length === 0) return applied;
+      const goods = new Map((await dal.goods([...new Set(sales.flatMap((x) => x.codes))])).map((g) => [g.code, g]));
+      return [...applied, ...fns.bannedSaleFindings(sales, goods, s)];
+    },
   },
 
   undesignated_dealer: {
@@ -198,8 +204,8 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
     id: 'mass_balance', item: 6,
     name: { zh: '物料不平衡', en: 'Mass balance' },
     description: {
-      zh: '经营主体就某一批次发出（发货、销售、零售、加工投料、销毁）的数量超过其生产和收货的数量（按该批次的全部记录，超出容差）时预警。每次发出时检查；定时任务复查上次运行以来（至多窗口天数）有发出记录的批次。',
-      en: 'Warns when an operator sends out more of a batch (shipped, sold, retailed, used in processing, destroyed) than it produced and received, over the batch\'s whole record, beyond the tolerance. Checked whenever goods go out; the schedule rechecks batches that went out since its previous run (at most the window back).',
+      zh: '经营主体就某一批次发出（发货、销售、零售、加工投料、销毁）的数量超过其生产和收货的数量（按该批次的全部记录，超出容差）时预警。只比较同一计量（重量、体积、件数，或无法换算的同一单位）：不同单位不相互比较，以该主体从未生产或收货过该批次的单位发出的数量无法判断，不预警。每次发出时检查；定时任务复查上次运行以来（至多窗口天数）有发出记录的批次。',
+      en: 'Warns when an operator sends out more of a batch (shipped, sold, retailed, used in processing, destroyed) than it produced and received, over the batch\'s whole record, beyond the tolerance. Only like is compared with like (weight, volume, pieces, or the same unit that does not convert): mixed units are not compared, and goods sent out in a unit in which the operator never produced or received the batch cannot be judged and raise nothing. Checked whenever goods go out; the schedule rechecks batches that went out since its previous run (at most the window back).',
     },
     settings: {
       ...COMMON,
@@ -252,8 +258,8 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
     id: 'complaint_cluster', item: 7,
     name: { zh: '投诉聚集', en: 'Cluster of complaints' },
     description: {
-      zh: '定时检查：窗口内关于同一产品（或未指明产品的同一经营主体）的投诉达到阈值时预警。预警被关闭后，须有新的投诉才会再次预警。',
-      en: 'On schedule: warns when complaints within the window about one product (or about one operator, naming no product) reach the threshold. Once its warning is closed, only a new complaint raises it again.',
+      zh: '定时检查：窗口内关于同一产品的投诉，或针对同一经营主体的全部投诉（含指明其产品的投诉），达到阈值时预警。经营主体的投诉若全部已计入其产品的投诉聚集预警，则不再重复预警。预警被关闭后，须有新的投诉才会再次预警。',
+      en: 'On schedule: warns when complaints within the window about one product, or all complaints against one operator (those naming its products included), reach the threshold. An operator\'s complaints that all lie in its products\' clusters raise no second warning. Once its warning is closed, only a new complaint raises it again.',
     },
     settings: {
       ...COMMON,

@@ -8,7 +8,7 @@ import type { Names } from '../../lib/vocabulary.ts';
 export const RULES: Names = {
   inspection_failed: ['检验不合格', 'Inspection failed'],
   pre_harvest_interval: ['未过安全间隔期或休药期', 'Inside the pre-harvest interval or withdrawal period'],
-  banned_input: ['使用禁用或限用投入品', 'Banned or restricted input applied'],
+  banned_input: ['使用或销售禁用、限用投入品', 'Banned or restricted input applied or sold'],
   undesignated_dealer: ['非定点经营限用农药', 'Restricted pesticide sold by a non-designated dealer'],
   trading_while_barred: ['许可证过期或被暂停仍在经营', 'Trading with an expired licence or while suspended'],
   cold_chain_excursion: ['冷链温度超标', 'Cold-chain temperature excursion'],
