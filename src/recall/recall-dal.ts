@@ -117,6 +117,13 @@ function decodeMovements(rows: ReadonlyArray<{ m: string }>): Movement[] {
 const MOVEMENT_CHUNK = 500;
 const MOVEMENT_READERS = 3;
 
+/**
+ * A hold notice whose operator has since been sent the incident's recall (migration 0018): the recall asks more and is
+ * the one to answer, so the hold is neither escalated nor counted among the notices still open.
+ */
+const supersededHold = (n: string) =>
+  `(${n}.kind = 'hold' AND EXISTS (SELECT 1 FROM recall_notices r WHERE r.incident_id = ${n}.incident_id AND r.operator_id = ${n}.operator_id AND r.kind = 'recall'))`;
+
 const LINKING_TYPES = new Set(['TransformationEvent', 'AggregationEvent']);
 /** Data access for incidents, their affected set, notices and answers, operators' webhooks and the webhook outbox. */
 export function recallDal(q: Queryable) {
@@ -421,6 +428,7 @@ export function recallDal(q: Queryable) {
       return (await q.query<NoticeRow & { number: string }>(
         `UPDATE recall_notices n SET escalated_at = $1 FROM incidents i
           WHERE i.id = n.incident_id AND i.status = 'open' AND n.acknowledged_at IS NULL AND n.escalated_at IS NULL AND n.due_at <= $1
+            AND NOT ${supersededHold('n')}
           RETURNING n.*, i.number`,
         [now])).rows;
     },
@@ -436,11 +444,12 @@ export function recallDal(q: Queryable) {
     async askedLines(incidentId: string) {
       return (await q.query<{ operator_id: string; lines: NoticeLine[] }>('SELECT operator_id, lines FROM recall_notices WHERE incident_id = $1', [incidentId])).rows;
     },
+    /** How the incident's notices stand; a hold superseded by the operator's recall is not counted. */
     async noticeCounts(incidentId: string) {
       return (await q.query<{ total: number; acknowledged: number; responded: number; escalated: number; unanswered: number }>(
         `SELECT count(*)::int AS total, count(acknowledged_at)::int AS acknowledged, count(responded_at)::int AS responded,
                 count(escalated_at)::int AS escalated, count(*) FILTER (WHERE acknowledged_at IS NULL)::int AS unanswered
-           FROM recall_notices WHERE incident_id = $1`, [incidentId])).rows[0];
+           FROM recall_notices n WHERE n.incident_id = $1 AND NOT ${supersededHold('n')}`, [incidentId])).rows[0];
     },
 
     // ---- webhooks and the outbox ------------------------------------------------------------

@@ -201,4 +201,7 @@ test('progress: reports count per code and operator up to what it was asked abou
   );
   assert.deepEqual(p, { unit: 'kg', reached: 70, onHand: 70, soldToConsumers: 0, held: 100, returned: 10, destroyed: 100, toAccount: 100 + 40 + 30, accounted: 110 });
   assert.deepEqual(progressByUnit([], [], []), []);
+  // B, asked about X, has since made Z from it: no notice asked about Z, so Z counts with what B holds of it now.
+  const [z] = progressByUnit([h('B', 'X', 0), h('B', 'Z', 25)], [{ operatorId: 'B', code: 'X', unit: 'kg', onHand: 40 }], []);
+  assert.equal(z.toAccount, 40 + 25);
 });

@@ -306,7 +306,7 @@ export function totalsByUnit(holdings: Iterable<UnitTotals>): UnitTotals[] {
 /** Quantities per unit in the progress view, in thousandths. */
 export interface UnitProgress extends UnitTotals {
   held: Milli; returned: Milli; destroyed: Milli;
-  /** What should have been at the operators when they were asked (their notices' lines), plus what is at those not asked yet. */
+  /** What should have been at the operators when they were asked (their notices' lines), plus what they hold now that no notice asked about. */
   toAccount: Milli;
   /** What the operators reported held, returned or destroyed, each code at each operator counted up to what it was asked about. */
   accounted: Milli;
@@ -315,10 +315,11 @@ export interface UnitProgress extends UnitTotals {
 /**
  * How much of the affected goods is accounted for, per unit. The yardstick is what each notified operator was asked
  * about (the on-hand quantity of its notice's lines when the notice went out, the largest where it has several
- * notices) and, for affected operators not asked yet, what they hold now. It is frozen at notice time on purpose: a
- * destruction the operator reports becomes an event, which lowers its on-hand quantity at the next refresh of the
- * affected set. Reports count per code and operator up to what it was asked about, so goods reported held and later
- * reported destroyed, or more than the operator had, never push the share past what is there.
+ * notices) and, for goods no notice asked about (operators not asked yet, codes made since), what is held now. It is
+ * frozen at notice time on purpose: a destruction the operator reports becomes an event, which lowers its on-hand
+ * quantity at the next refresh of the affected set. Reports count per code and operator up to what it was asked
+ * about, so goods reported held and later reported destroyed, or more than the operator had, never push the share
+ * past what is there.
  */
 export function progressByUnit(
   holdings: ReadonlyArray<{ operatorId: string; code: string; unit: string; reached: Milli; onHand: Milli; soldToConsumers: Milli }>,
@@ -333,16 +334,15 @@ export function progressByUnit(
     return p;
   };
   const expected = new Map<string, { unit: string; onHand: Milli }>();
-  const notified = new Set<string>();
   for (const a of asked) {
-    notified.add(a.operatorId);
     const e = expected.get(key(a));
     if (!e || a.onHand > e.onHand) expected.set(key(a), { unit: a.unit, onHand: a.onHand });
   }
   for (const h of holdings) {
     const p = unit(h.unit);
     p.reached += h.reached; p.onHand += h.onHand; p.soldToConsumers += h.soldToConsumers;
-    if (!notified.has(h.operatorId)) p.toAccount += h.onHand;
+    // Goods no notice asked about (an operator not notified yet, or a code it made later) count with what is there now.
+    if (!expected.has(key(h))) p.toAccount += h.onHand;
   }
   for (const e of expected.values()) unit(e.unit).toAccount += e.onHand;
   const byLine = new Map<string, Milli>();

@@ -544,8 +544,10 @@ export function createRecallService(deps: RecallDeps) {
           n.escalated_at?.toISOString() ?? null, accounted(n, 'held'), accounted(n, 'returned'), accounted(n, 'destroyed')]),
       },
       {
-        name: '进度 Progress', columns: ['单位 Unit', '到达 Reached', '在库 On hand', '售予消费者 Sold to consumers', '封存 Held', '退回 Returned', '销毁 Destroyed', '已落实 Accounted', '落实比例 Share'],
-        rows: progress.quantities.map((p) => [p.unit, Number(p.reached), Number(p.onHand), Number(p.soldToConsumers), Number(p.held), Number(p.returned), Number(p.destroyed), Number(p.accounted), p.accountedShare]),
+        name: '进度 Progress',
+        columns: ['单位 Unit', '到达 Reached', '在库 On hand', '售予消费者 Sold to consumers', '封存 Held', '退回 Returned', '销毁 Destroyed', '应核销 To account for', '已落实 Accounted', '落实比例 Share'],
+        rows: progress.quantities.map((p) => [p.unit, Number(p.reached), Number(p.onHand), Number(p.soldToConsumers), Number(p.held), Number(p.returned), Number(p.destroyed),
+          Number(p.toAccount), Number(p.accounted), p.accountedShare]),
       },
       {
         name: '关键追溯事件 CTEs', columns: CTE_COLUMNS.map(([, en, zh]) => `${zh} ${en}`),
@@ -561,14 +563,17 @@ export function createRecallService(deps: RecallDeps) {
     const prefix = prefixOf(actor);
     const { row, operators } = await affectedOf(db.pool, id);
     const outside = prefix === '' ? [] : [...operators.values()].filter((o) => !o.division_code.startsWith(prefix));
-    const notified = await dal.notified(id, outside.map((o) => o.id));
+    const notices = await dal.notices({ incidentId: id });
+    // Once the incident is a recall, an operator elsewhere that only had the hold still needs its regulator's recall.
+    const recalling = notices.some((n) => n.kind === 'recall');
+    const notified = await dal.notified(id, outside.map((o) => o.id), recalling ? ['recall'] : undefined);
     const handover = outside.filter((o) => !notified.has(o.id))
       .sort((a, b) => cmp(a.division_code, b.division_code) || cmp(a.name, b.name))
       .map((o) => ({
         operator: { id: o.id, name: o.name, uscc: o.uscc, divisionCode: o.division_code }, division: divisionName(o.division_code),
         codes: new Set(row.holdings.filter((h) => h.operator_id === o.id).map((h) => h.code)).size,
       }));
-    return { notices: (await dal.notices({ incidentId: id })).map(presentNotice), handover };
+    return { notices: notices.map(presentNotice), handover };
   }
 
   async function inboxNotice(actor: Actor, noticeId: string) {

@@ -304,15 +304,22 @@ test('a hold can be followed by a recall: the operators asked to hold get the re
   const page = async () => (await t.call('GET', `/t/${own.codes.processed}`, { headers: { accept: 'application/json' } })).body.recall.action;
 
   assert.equal((await api('POST', `/api/v1/incidents/${id}/notices`, fuzhou, { kind: 'hold' })).body.run.status, 'succeeded');
-  assert.deepEqual(await kinds(), [['farm', 'hold'], ['processor', 'hold']]);
+  // Xiamen's regulator asks its own operators to hold too.
+  assert.equal((await api('POST', `/api/v1/incidents/${id}/notices`, xiamen, { kind: 'hold' })).body.run.status, 'succeeded');
+  assert.deepEqual(await kinds(), [['farm', 'hold'], ['market', 'hold'], ['processor', 'hold'], ['supermarket', 'hold']]);
   assert.equal(await page(), 'hold');
   const recall = await api('POST', `/api/v1/incidents/${id}/notices`, fuzhou, { kind: 'recall', message: '升级为召回' });
   assert.equal(recall.body.run.status, 'succeeded');
-  assert.deepEqual(await kinds(), [['farm', 'hold'], ['farm', 'recall'], ['processor', 'hold'], ['processor', 'recall']]);
+  assert.deepEqual(await kinds(), [['farm', 'hold'], ['farm', 'recall'], ['market', 'hold'], ['processor', 'hold'], ['processor', 'recall'], ['supermarket', 'hold']]);
   assert.equal(await page(), 'recall');
+  // Xiamen's operators had the hold but not the recall: they are still Fuzhou's to hand over.
+  assert.deepEqual(recall.body.handover.map((h: any) => h.operator.id).sort(), [own.market.id, own.supermarket.id].sort());
+  // A hold the recall replaced is no longer counted among the notices still open (nor escalated).
+  const progress = (await api('GET', `/api/v1/incidents/${id}/progress`, fuzhou)).body;
+  assert.deepEqual([progress.notices.total, progress.notices.unanswered], [4, 4], 'two recalls in Fuzhou and two holds in Xiamen');
   // A hold after the recall asks less than the operators already have: nobody gets it.
   assert.equal((await api('POST', `/api/v1/incidents/${id}/notices`, fuzhou, { kind: 'hold' })).body.run.status, 'succeeded');
-  assert.equal((await kinds()).length, 4);
+  assert.equal((await kinds()).length, 6);
   const inbox = await t.call('GET', '/api/v1/inbox', { as: own.farm.adminToken });
   assert.deepEqual(inbox.body.items.filter((n: any) => n.incident.id === id).map((n: any) => n.kind).sort(), ['hold', 'recall']);
 });

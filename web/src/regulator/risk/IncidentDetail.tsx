@@ -152,7 +152,7 @@ export function IncidentDetail() {
         <Card title={t('结案摘要', 'Summary at closing')}>
           <p>{t('通知', 'Notices')}: {num(i.summary.notices.total)} · {t('已确认', 'acknowledged')} {num(i.summary.notices.acknowledged)} · {t('已报告', 'answered')} {num(i.summary.notices.responded)}</p>
           {(i.summary.quantities ?? []).map((x) => (
-            <p key={String(x.unit)}>{t(`已核销 ${x.accounted} / 应在库 ${x.onHand} ${x.unit}`, `Accounted ${x.accounted} of ${x.onHand} ${x.unit} on hand`)}</p>
+            <p key={String(x.unit)}>{t(`已核销 ${x.accounted} / 应核销 ${x.toAccount ?? x.onHand} ${x.unit}`, `Accounted ${x.accounted} of ${x.toAccount ?? x.onHand} ${x.unit} to account for`)}</p>
           ))}
         </Card>
       )}
