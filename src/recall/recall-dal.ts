@@ -119,7 +119,8 @@ const MOVEMENT_READERS = 3;
 
 /**
  * A hold notice whose operator has since been sent the incident's recall (migration 0018): the recall asks more and is
- * the one to answer, so the hold is neither escalated nor counted among the notices still open.
+ * the one to answer (the rule of `coveringKinds`), so the hold is neither escalated nor counted among the notices still
+ * open.
  */
 const supersededHold = (n: string) =>
   `(${n}.kind = 'hold' AND EXISTS (SELECT 1 FROM recall_notices r WHERE r.incident_id = ${n}.incident_id AND r.operator_id = ${n}.operator_id AND r.kind = 'recall'))`;
@@ -339,6 +340,7 @@ export function recallDal(q: Queryable) {
                 SELECT s.code, NULL, s.at FROM known k JOIN scans s ON s.code = k.code
                  WHERE k.kind IS DISTINCT FROM 'batch' AND NOT EXISTS (SELECT 1 FROM lots l WHERE l.batch_id = k.batch_id))
          SELECT codes, to_char(day, 'YYYY-MM-DD') AS day, scans FROM (
+           -- (The lot's own batch codes are affected too; testing them first spares most scans the lookup in affected.)
            SELECT CASE WHEN h.lot IS NULL OR h.scanned = ANY(h.lot) OR h.scanned IN (SELECT code FROM affected) THEN ARRAY[h.scanned] ELSE h.lot END AS codes,
                   (h.at AT TIME ZONE 'Asia/Shanghai')::date AS day, count(*)::int AS scans
              FROM hits h

@@ -39,6 +39,16 @@ export function fromMilli(m: Milli): string {
 /** The unit an instance (an item code, a foreign EPC) counts in: one piece each. */
 export const ITEM_UNIT = '件';
 
+// ---- Notices ------------------------------------------------------------------------------------
+
+/**
+ * The notice kinds that already tell an operator what a notice of `kind` would: a recall asks more than a hold, so it
+ * covers one (a hold is not sent after it), while a hold does not cover the recall.
+ */
+export function coveringKinds(kind: NoticeKind): NoticeKind[] {
+  return kind === 'recall' ? ['recall'] : ['recall', 'hold'];
+}
+
 // ---- Holdings -----------------------------------------------------------------------------------
 
 /** Where the affected goods are: one code at one operator in one unit, as the events tell it. */

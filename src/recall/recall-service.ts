@@ -251,7 +251,7 @@ export function createRecallService(deps: RecallDeps) {
       const i = (await dal.incident(input.incidentId))!;
       if (i.status !== 'open') throw incidentClosed();
       // A recall goes to operators that were only asked to hold; a hold never follows the recall, which asks more.
-      const done = await dal.notified(i.id, operatorIds, input.kind === 'recall' ? ['recall'] : ['recall', 'hold']);
+      const done = await dal.notified(i.id, operatorIds, fns.coveringKinds(input.kind));
       const todo = new Set(operatorIds.filter((id) => !done.has(id)));
       if (todo.size === 0) return 0;
       const mine = holdings.filter((h) => todo.has(h.operator_id)).sort((a, b) => a.depth - b.depth || cmp(a.code, b.code) || cmp(a.unit, b.unit));
@@ -565,8 +565,8 @@ export function createRecallService(deps: RecallDeps) {
     const outside = prefix === '' ? [] : [...operators.values()].filter((o) => !o.division_code.startsWith(prefix));
     const notices = await dal.notices({ incidentId: id });
     // Once the incident is a recall, an operator elsewhere that only had the hold still needs its regulator's recall.
-    const recalling = notices.some((n) => n.kind === 'recall');
-    const notified = await dal.notified(id, outside.map((o) => o.id), recalling ? ['recall'] : undefined);
+    const covering = fns.coveringKinds(notices.some((n) => n.kind === 'recall') ? 'recall' : 'hold');
+    const notified = new Set(notices.filter((n) => covering.includes(n.kind)).map((n) => n.operator_id));
     const handover = outside.filter((o) => !notified.has(o.id))
       .sort((a, b) => cmp(a.division_code, b.division_code) || cmp(a.name, b.name))
       .map((o) => ({
