@@ -192,17 +192,6 @@ export function recallDal(q: Queryable) {
           WHERE i.code = ANY($1::bpchar[]) AND i.kind = 'item'`, [items])).rows.map((r) => r.code);
     },
     /**
-     * Item codes of the batches of those of these keys that are batch codes, that some event names: items that moved
-     * on their own (kept by capture in moved_items, so a lot's unmoved item codes are never read).
-     */
-    async movedItems(batchCodes: string[]) {
-      if (batchCodes.length === 0) return [];
-      return (await q.query<{ code: string }>(
-        `SELECT m.code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
-           JOIN moved_items m ON m.batch_id = b.batch_id`,
-        [batchCodes])).rows.map((r) => r.code);
-    },
-    /**
      * The movements of events naming these codes, one per event, code and role, as the holdings and the walk in
      * `direction` need them: attribution, and the quantity list and units the code's role reads. A linking event's
      * movements carry as links the event's identifiers among these codes and, when one of these codes leads on from

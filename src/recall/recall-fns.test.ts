@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { indexEvent, type EpcisEvent } from '../events/events-fns.ts';
-import { startTrace } from '../trace/trace-fns.ts';
+import { admitKeys, startTrace } from '../trace/trace-fns.ts';
 import {
-  admitKeys, answerEvents, linkingEvents, movementAmount, type DetailedMovement, commonDivision, consumerDivision, divisionLevels, fromMilli, holdingsOf, impactByDivision, onHand,
+  answerEvents, linkingEvents, movementAmount, type DetailedMovement, commonDivision, consumerDivision, divisionLevels, fromMilli, holdingsOf, impactByDivision, onHand,
   progressByUnit, rankSources, retryDelayMs, signWebhook, toMilli, webhookUrlProblem, type Holding,
 } from './recall-fns.ts';
 import { cteCsv, cteRows, type CteRow } from './recall-export.ts';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { codeUri, identifierKey, type EpcisEvent, type RoleChar } from '../events/events-fns.ts';
 import { destructionEvent, SY_NAMESPACE, uomOf, type GoodsLine } from '../records/records-fns.ts';
-import { handover, type TraceState } from '../trace/trace-fns.ts';
+import { handover } from '../trace/trace-fns.ts';
 import type { Direction, LineageEvent } from '../trace/trace-types.ts';
 import type { NoticeKind, ResponseAction } from './recall-types.ts';
 
@@ -255,22 +255,6 @@ export function holdingsOf(movements: Iterable<Movement>): Holding[] {
 }
 interface Transfer { code: string; from: string | null; to: string; unit: string; out: Milli; in: Milli }
 
-/**
- * Admits extra keys to the next level of a trace, as if an edge led there: the item codes of an affected batch
- * that moved on their own (一品一码), which no event links to the batch code.
- */
-export function admitKeys(s: TraceState, keys: readonly string[], direction: Direction): void {
-  for (const k of keys) {
-    if (s.queued.has(`${direction}|${k}`)) continue;
-    if (!s.nodes.has(k)) {
-      if (s.nodes.size >= s.maxNodes) { s.truncated = true; continue; }
-      s.nodes.set(k, s.depth);
-    }
-    s.queued.add(`${direction}|${k}`);
-    if (!s.frontier.has(k)) s.frontier.set(k, new Set());
-    s.frontier.get(k)!.add(direction);
-  }
-}
 
 // ---- Divisions ----------------------------------------------------------------------------------
 

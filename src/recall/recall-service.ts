@@ -16,7 +16,7 @@ import type { captureInTx } from '../events/events-service.ts';
 import { quantityAt } from '../records/records-fns.ts';
 import { codeOf } from '../records/records-service.ts';
 import { createQueueWorker } from '../platform/worker.ts';
-import { applyLevel, frontierKeys, startTrace, type TraceState } from '../trace/trace-fns.ts';
+import { admitKeys, applyLevel, frontierKeys, startTrace, type TraceState } from '../trace/trace-fns.ts';
 import { traceDal } from '../trace/trace-dal.ts';
 import { type HoldProposalRow, riskDal } from '../risk/risk-dal.ts';
 import { MAX_TRACE_NODES, type Direction } from '../trace/trace-types.ts';
@@ -143,8 +143,8 @@ export async function walkLineage(q: Queryable, keys: string[], direction: Direc
   while (state.frontier.size > 0) {
     let level = frontierKeys(state);
     if (direction === 'forward') {
-      const items = await dal.movedItems(level);
-      fns.admitKeys(state, items, direction);
+      const items = await traceDal(q).movedItems(level);
+      admitKeys(state, items, direction);
       if (items.length) level = frontierKeys(state);
     }
     const found = details ? await dal.detailedMovements(level) : await dal.movements(level, direction);

@@ -1,7 +1,7 @@
 import { isUuid, type Queryable } from '../platform/db.ts';
 import type { ScanFact } from '../scan/scan-types.ts';
 import { isCodeKey } from '../events/events-fns.ts';
-import { currentBodySql, declaredErroneousSql } from '../events/events-dal.ts';
+import { declaredErroneousSql } from '../events/events-dal.ts';
 import type { ComplaintFact, GoodsFacts, Movement, OutboundPair, PartyFacts, ReceiptStats, ScannedItem } from './risk-fns.ts';
 import type { Finding, RiskEvent } from './risk-types.ts';
 
@@ -38,9 +38,8 @@ interface EventRow {
   biz_location: string | null; operator_id: string | null; division_code: string | null; counterparty_id: string | null; body: any;
   ids: Array<{ key: string; role: string }> | null;
 }
-// The body as it stands: with the latest error declaration recorded after capture (liveEvents drops such events).
 const EVENT_COLUMNS = `e.seq, e.event_type, e.action, e.biz_step, e.disposition, e.event_time, e.biz_location, e.operator_id, e.division_code,
-  e.counterparty_id, ${currentBodySql('e')} AS body, (SELECT json_agg(json_build_object('key', i.key, 'role', i.role::text)) FROM event_ids i WHERE i.seq = e.seq) AS ids`;
+  e.counterparty_id, e.body, (SELECT json_agg(json_build_object('key', i.key, 'role', i.role::text)) FROM event_ids i WHERE i.seq = e.seq) AS ids`;
 const toEvent = (r: EventRow): RiskEvent => ({
   seq: r.seq, eventType: r.event_type, action: r.action, bizStep: r.biz_step, disposition: r.disposition, eventTime: r.event_time,
   bizLocation: r.biz_location, operatorId: r.operator_id, divisionCode: r.division_code, counterpartyId: r.counterparty_id, ids: r.ids ?? [], body: r.body,
@@ -80,9 +79,9 @@ export function riskDal(q: Queryable) {
           WHERE id = $1`, [id, error.slice(0, 2000)]);
     },
 
-    /** Stored events by sequence number, with their identifiers and their bodies as they stand (declarations included). */
+    /** Stored events by sequence number, with their identifiers; events declared erroneous since are left out. */
     async eventsBySeq(seqs: string[]) {
-      return events(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.seq = ANY($1::bigint[]) ORDER BY e.seq`, [seqs]);
+      return events(`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.seq = ANY($1::bigint[]) AND ${LIVE} ORDER BY e.seq`, [seqs]);
     },
     /** Input applications since a time at these sites, or naming these codes. */
     async applications(sites: string[], codes: string[], since: Date) {
@@ -208,17 +207,6 @@ export function riskDal(q: Queryable) {
                 o.name AS "operatorName", o.division_code AS "divisionCode", c.code
            FROM complaints c LEFT JOIN products p ON p.id = c.product_id JOIN operators o ON o.id = COALESCE(p.operator_id, c.operator_id)
           WHERE c.received_at >= $1 ORDER BY c.received_at, c.id`, [since])).rows;
-    },
-    /**
-     * The item codes (一品一码) of these batch codes' lots that some event named (moved_items, migration 0017): no
-     * event links them to their batch code, so a forward trace admits them with the batch.
-     */
-    async movedItems(batchCodes: string[]): Promise<string[]> {
-      if (batchCodes.length === 0) return [];
-      return (await q.query<{ code: string }>(
-        `SELECT DISTINCT m.code::text AS code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
-           JOIN moved_items m ON m.batch_id = b.batch_id ORDER BY 1`,
-        [batchCodes])).rows.map((r) => r.code);
     },
     /** The batch codes of these item codes' batches. */
     async itemBatchCodes(codes: string[]): Promise<string[]> {

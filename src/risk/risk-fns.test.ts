@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fns from './risk-fns.ts';
 import { generateCode } from '../codes/code-scheme.ts';
-import { frontierKeys, startTrace } from '../trace/trace-fns.ts';
+import { admitKeys, frontierKeys, startTrace } from '../trace/trace-fns.ts';
 import { type Finding, type RiskEvent, type RuleId, type RuleSettings, SETTINGS_SCHEMAS } from './risk-types.ts';
 
 const OP = '11111111-1111-4111-8111-111111111111';
@@ -276,11 +276,11 @@ test('newest evidence: kept by merging, taken from complaints, scans and receipt
   assert.deepEqual(fns.liveEvents([ev({ seq: 'a' }), ev({ seq: 'b', body: { errorDeclaration: { declarationTime: '2024-05-11T00:00:00Z' } } })]).map((e) => e.seq), ['a']);
 
   const state = startTrace([CODE], 'forward');
-  fns.admitMovedItems(state, [INPUT_CODE, CODE]);
+  admitKeys(state, [INPUT_CODE, CODE], 'forward');
   assert.deepEqual([...state.nodes.keys()], [CODE, INPUT_CODE]);
   assert.deepEqual(frontierKeys(state), [CODE, INPUT_CODE].sort(), 'the item is expanded with its batch');
   const small = startTrace([CODE], 'forward', 1);
-  fns.admitMovedItems(small, [INPUT_CODE]);
+  admitKeys(small, [INPUT_CODE], 'forward');
   assert.deepEqual([small.nodes.size, small.truncated], [1, true], 'past the size limit the proposal says it is truncated');
 });
 

@@ -1,7 +1,6 @@
 import { CLONE_DISTANCE_KM, CLONE_MAX_DEVICES, CLONE_MAX_SCANS, CLONE_WINDOW_MS, localDate, suspectClone } from '../scan/scan-fns.ts';
 import type { ScanFact } from '../scan/scan-types.ts';
 import { isCodeKey, type EpcisEvent } from '../events/events-fns.ts';
-import type { TraceState } from '../trace/trace-fns.ts';
 import { type Finding, type RiskEvent, type RuleSettings, type Severity, SEVERITIES } from './risk-types.ts';
 
 /**
@@ -102,24 +101,6 @@ export function inspectionFindings(events: readonly RiskEvent[], s: RuleSettings
     }
   }
   return out;
-}
-
-/**
- * Puts item codes (一品一码) that moved on their own on the frontier of a forward trace, as if an edge led there from
- * their batch code (no event links an item to its batch): a hold proposal then follows them and what they lead to.
- * Nodes past the trace's size limit are left out and mark it truncated, as the trace engine does.
- */
-export function admitMovedItems(s: TraceState, items: readonly string[]): void {
-  for (const k of items) {
-    if (s.queued.has(`forward|${k}`)) continue;
-    if (!s.nodes.has(k)) {
-      if (s.nodes.size >= s.maxNodes) { s.truncated = true; continue; }
-      s.nodes.set(k, s.depth);
-    }
-    s.queued.add(`forward|${k}`);
-    if (!s.frontier.has(k)) s.frontier.set(k, new Set());
-    s.frontier.get(k)!.add('forward');
-  }
 }
 
 // ---- 2. Harvest or slaughter inside the pre-harvest interval / withdrawal period ----------------

@@ -1,8 +1,8 @@
 import type { Queryable } from '../platform/db.ts';
 import type { Actor } from '../accounts/actor.ts';
 import { CLONE_LOOKBACK_DAYS } from '../scan/scan-fns.ts';
-import { pgLineageSource } from '../trace/trace-dal.ts';
-import { applyLevel, frontierKeys, startTrace } from '../trace/trace-fns.ts';
+import { pgLineageSource, traceDal } from '../trace/trace-dal.ts';
+import { admitKeys, applyLevel, frontierKeys, startTrace } from '../trace/trace-fns.ts';
 import type { RiskDal } from './risk-dal.ts';
 import * as fns from './risk-fns.ts';
 import { type AllSettings, type Bilingual, type Finding, type RiskEvent, type RuleId, type RuleSettings, RULE_IDS, SETTINGS_SCHEMAS } from './risk-types.ts';
@@ -339,7 +339,7 @@ export async function holdProposal(q: Queryable, dal: RiskDal, codes: string[]) 
   const source = pgLineageSource(q);
   const state = startTrace(startCodes, 'forward');
   while (state.frontier.size > 0) {
-    fns.admitMovedItems(state, await dal.movedItems(frontierKeys(state)));
+    admitKeys(state, await traceDal(q).movedItems(frontierKeys(state)), 'forward');
     applyLevel(state, await source.expand(frontierKeys(state), RISK_ENGINE));
   }
   const operators = new Set<string>();

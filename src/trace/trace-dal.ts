@@ -80,6 +80,18 @@ const NODE_DETAILS = `
 /** Data access for the trace read paths: node details, operator names, a batch's codes, one event. */
 export function traceDal(q: Queryable) {
   return {
+    /**
+     * The item codes (一品一码) of the lots of those of these keys that are batch codes, that some event named (kept by
+     * capture in moved_items, migration 0017): no event links them to their batch code, so a forward walk admits them
+     * with the batch (`admitKeys`) without reading the item codes that never moved.
+     */
+    async movedItems(batchCodes: string[]): Promise<string[]> {
+      if (batchCodes.length === 0) return [];
+      return (await q.query<{ code: string }>(
+        `SELECT DISTINCT m.code::text AS code FROM unnest($1::text[]) AS k(code) JOIN codes b ON b.code = k.code::bpchar AND b.kind = 'batch'
+           JOIN moved_items m ON m.batch_id = b.batch_id ORDER BY 1`,
+        [batchCodes])).rows.map((r) => r.code);
+    },
     /** Details of every Suyuan code among the nodes, in one statement. */
     async nodeDetails(codes: string[]) {
       if (codes.length === 0) return [];

@@ -145,6 +145,23 @@ export function applyLevel(s: TraceState, events: readonly LineageEvent[]): void
   s.frontier = next;
 }
 
+/**
+ * Admits extra keys to the next level of a trace, as if an edge led there: the item codes of an affected batch
+ * that moved on their own (一品一码), which no event links to the batch code.
+ */
+export function admitKeys(s: TraceState, keys: readonly string[], direction: Direction): void {
+  for (const k of keys) {
+    if (s.queued.has(`${direction}|${k}`)) continue;
+    if (!s.nodes.has(k)) {
+      if (s.nodes.size >= s.maxNodes) { s.truncated = true; continue; }
+      s.nodes.set(k, s.depth);
+    }
+    s.queued.add(`${direction}|${k}`);
+    if (!s.frontier.has(k)) s.frontier.set(k, new Set());
+    s.frontier.get(k)!.add(direction);
+  }
+}
+
 /** The trace's events in the order they happened (event time, then store sequence). */
 export function orderedEvents(s: TraceState): LineageEvent[] {
   return [...s.events.values()].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime() || compareSeq(a.seq, b.seq));
