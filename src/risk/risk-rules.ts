@@ -5,6 +5,7 @@ import { pgLineageSource, traceDal } from '../trace/trace-dal.ts';
 import { admitKeys, applyLevel, frontierKeys, startTrace } from '../trace/trace-fns.ts';
 import type { RiskDal } from './risk-dal.ts';
 import * as fns from './risk-fns.ts';
+import { RULE_NAMES } from './risk-names.ts';
 import { type AllSettings, type Bilingual, type Finding, type RiskEvent, type RuleId, type RuleSettings, RULE_IDS, SETTINGS_SCHEMAS } from './risk-types.ts';
 
 /**
@@ -66,7 +67,7 @@ const sweepSince = ({ now, lastRunAt }: ScheduleContext, ms: number) =>
 export const RULES: { [R in RuleId]: RuleDef<R> } = {
   inspection_failed: {
     id: 'inspection_failed', item: 1,
-    name: { zh: '检验不合格', en: 'Inspection failed' },
+    name: RULE_NAMES.inspection_failed,
     description: {
       zh: '检验结论为不合格（sy:inspection.result 为 fail 或 disposition 为 non_conformant）时预警，并按正向追溯生成对该批次及其全部下游（含该批次单独流转的单品码及其去向）的扣留建议。',
       en: 'Warns when an inspection fails (sy:inspection.result fail or disposition non_conformant) and proposes holding the batch and everything downstream of it (item codes of the batch that moved on their own, and where they went, included), found by a forward trace.',
@@ -81,7 +82,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   pre_harvest_interval: {
     id: 'pre_harvest_interval', item: 2,
-    name: { zh: '未过安全间隔期或休药期', en: 'Inside the pre-harvest interval or withdrawal period' },
+    name: RULE_NAMES.pre_harvest_interval,
     description: {
       zh: '采收或生产（commissioning）距同一场所施用的投入品、屠宰或加工（转化）距对原料批次施用的投入品不足其安全间隔期（农药）或休药期（兽药）时预警。记录任一方时都会检查。',
       en: 'Warns when a harvest or production (commissioning) follows an input applied at the same site, or a slaughter or processing (transformation) follows an input applied to its input batch, by fewer days than the input\'s pre-harvest interval (pesticides) or withdrawal period (veterinary drugs). Checked whichever of the two is recorded last.',
@@ -109,7 +110,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   banned_input: {
     id: 'banned_input', item: 3,
-    name: { zh: '使用或销售禁用、限用投入品', en: 'Banned or restricted input applied or sold' },
+    name: RULE_NAMES.banned_input,
     description: {
       zh: '投入品使用记录的产品名称含有禁用农药、兽药（如甲胺磷、对硫磷、克伦特罗）或限制使用的高毒农药（如克百威、涕灭威）时预警；发货或销售产品名称含有禁用物质的货品时，无论卖方是生产企业还是（定点或非定点）经营者，均按禁用的预警级别预警。',
       en: 'Warns when an input application names a banned pesticide or veterinary substance (e.g. methamidophos, parathion, clenbuterol) or a restricted high-toxicity pesticide (e.g. carbofuran, aldicarb); and, at the banned severity, when goods whose product name contains a banned substance are shipped or sold, whoever sells them (maker, or dealer designated or not).',
@@ -131,7 +132,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   undesignated_dealer: {
     id: 'undesignated_dealer', item: 3,
-    name: { zh: '非定点经营限用农药', en: 'Restricted pesticide sold by a non-designated dealer' },
+    name: RULE_NAMES.undesignated_dealer,
     description: {
       zh: '经营主体发货或销售限制使用农药（按产品类别或名称），但没有当日有效的定点经营许可证时预警；生产企业销售自产批次不在此列。',
       en: 'Warns when an operator ships or sells restricted pesticides (by product category or name) without a designated-dealer licence valid that day; a maker selling its own batches is exempt.',
@@ -155,7 +156,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   trading_while_barred: {
     id: 'trading_while_barred', item: 4,
-    name: { zh: '许可证过期或被暂停仍在经营', en: 'Trading with an expired licence or while suspended' },
+    name: RULE_NAMES.trading_while_barred,
     description: {
       zh: '经营主体被暂停之后，或其某类许可证全部到期（加宽限天数）之后，仍有以其为一方的生产、收发货、销售等记录时预警。',
       en: 'Warns when an operator appears in a production, shipping, receiving or sale record (as recorder or other party) dated after it was suspended, or after every licence of one type it holds expired (plus the grace days).',
@@ -177,7 +178,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   cold_chain_excursion: {
     id: 'cold_chain_excursion', item: 5,
-    name: { zh: '冷链温度超标', en: 'Cold-chain temperature excursion' },
+    name: RULE_NAMES.cold_chain_excursion,
     description: {
       zh: '事件传感器数据（sensorElementList 中类型为 Temperature 的 sensorReport，或设备报警）显示货品温度超出其类别的范围，且持续时间超过允许的分钟数时预警；同一货品的多个事件合并计算。',
       en: 'Warns when sensor data in events (sensorReport of type Temperature in sensorElementList, or a device alarm) shows goods outside their category\'s range for longer than allowed; readings of one item or batch across events are read together.',
@@ -202,7 +203,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   mass_balance: {
     id: 'mass_balance', item: 6,
-    name: { zh: '物料不平衡', en: 'Mass balance' },
+    name: RULE_NAMES.mass_balance,
     description: {
       zh: '经营主体就某一批次发出（发货、销售、零售、加工投料、销毁）的数量超过其生产和收货的数量（按该批次的全部记录，超出容差）时预警。只比较同一计量（重量、体积、件数，或无法换算的同一单位）：不同单位不相互比较，以该主体从未生产或收货过该批次的单位发出的数量无法判断，不预警。每次发出时检查；定时任务复查上次运行以来（至多窗口天数）有发出记录的批次。',
       en: 'Warns when an operator sends out more of a batch (shipped, sold, retailed, used in processing, destroyed) than it produced and received, over the batch\'s whole record, beyond the tolerance. Only like is compared with like (weight, volume, pieces, or the same unit that does not convert): mixed units are not compared, and goods sent out in a unit in which the operator never produced or received the batch cannot be judged and raise nothing. Checked whenever goods go out; the schedule rechecks batches that went out since its previous run (at most the window back).',
@@ -242,7 +243,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   suspected_clone: {
     id: 'suspected_clone', item: 7,
-    name: { zh: '疑似克隆码', en: 'Suspected clone code' },
+    name: RULE_NAMES.suspected_clone,
     description: {
       zh: '定时检查上次运行以来被扫描的单品码：扫码日志的克隆规则（src/scan，阈值固定：6 小时内相距 300 公里以上，或 24 小时内超过 50 台设备或 200 次扫描）判定疑似被复制时预警。',
       en: 'On schedule, checks item codes scanned since the previous run with the scan log\'s clone rule (src/scan, fixed thresholds: more than 300 km apart within 6 hours, or more than 50 devices or 200 scans within 24 hours).',
@@ -256,7 +257,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   complaint_cluster: {
     id: 'complaint_cluster', item: 7,
-    name: { zh: '投诉聚集', en: 'Cluster of complaints' },
+    name: RULE_NAMES.complaint_cluster,
     description: {
       zh: '定时检查：窗口内关于同一产品的投诉，或针对同一经营主体的全部投诉（含指明其产品的投诉），达到阈值时预警。经营主体的投诉若全部已计入其产品的投诉聚集预警，则不再重复预警。预警被关闭后，须有新的投诉才会再次预警。',
       en: 'On schedule: warns when complaints within the window about one product, or all complaints against one operator (those naming its products included), reach the threshold. An operator\'s complaints that all lie in its products\' clusters raise no second warning. Once its warning is closed, only a new complaint raises it again.',
@@ -271,7 +272,7 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
 
   entry_admission_missing: {
     id: 'entry_admission_missing', item: 8,
-    name: { zh: '进货无上游记录比例过高', en: 'Too many receipts without upstream record' },
+    name: RULE_NAMES.entry_admission_missing,
     description: {
       zh: '经营主体在窗口内的进货中，无上游追溯记录（进场准入 noUpstreamRecord）的比例超过阈值（且进货次数达到最少次数）时预警。收货时检查该主体；定时任务复查上次运行以来有收货记录的主体。',
       en: 'Warns when the share of an operator\'s receipts within the window that came with no upstream record (entry admission noUpstreamRecord) exceeds the rate, given enough receipts. Checked for the operator when it receives goods; the schedule rechecks operators that received goods since its previous run.',

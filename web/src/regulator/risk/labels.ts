@@ -4,19 +4,10 @@
  * The recall vocabulary the operator's inbox shares is in web/src/lib/vocabulary.ts.
  */
 import type { Names } from '../../lib/vocabulary.ts';
+import { RULE_NAMES } from '../../../../src/risk/risk-names.ts';
 
-export const RULES: Names = {
-  inspection_failed: ['检验不合格', 'Inspection failed'],
-  pre_harvest_interval: ['未过安全间隔期或休药期', 'Inside the pre-harvest interval or withdrawal period'],
-  banned_input: ['使用或销售禁用、限用投入品', 'Banned or restricted input applied or sold'],
-  undesignated_dealer: ['非定点经营限用农药', 'Restricted pesticide sold by a non-designated dealer'],
-  trading_while_barred: ['许可证过期或被暂停仍在经营', 'Trading with an expired licence or while suspended'],
-  cold_chain_excursion: ['冷链温度超标', 'Cold-chain temperature excursion'],
-  mass_balance: ['物料不平衡', 'Mass balance'],
-  suspected_clone: ['疑似克隆码', 'Suspected clone code'],
-  complaint_cluster: ['投诉聚集', 'Cluster of complaints'],
-  entry_admission_missing: ['进货无上游记录比例过高', 'Too many receipts without upstream record'],
-};
+/** The rules' names, as the rule catalogue gives them. */
+export const RULES: Names = Object.fromEntries(Object.entries(RULE_NAMES).map(([id, n]) => [id, [n.zh, n.en] as const]));
 
 export const WARNING_SEVERITIES: Names = { low: ['低', 'Low'], medium: ['中', 'Medium'], high: ['高', 'High'], critical: ['严重', 'Critical'] };
 export const WARNING_STATUSES: Names = { open: ['待处理', 'Open'], acknowledged: ['已确认', 'Acknowledged'], closed: ['已关闭', 'Closed'] };
