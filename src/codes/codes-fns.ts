@@ -1,5 +1,5 @@
 import digitalLinkJs from 'digital-link.js';
-import { invalid } from '../platform/errors.ts';
+import { DomainError, invalid } from '../platform/errors.ts';
 import { checkGtin, toGtin14 } from '../catalog/gtin.ts';
 import { type CodeKind, parseCode } from './code-scheme.ts';
 import type { TraceTarget } from './codes-types.ts';
@@ -68,9 +68,19 @@ function decode(segment: string): string {
 
 /**
  * Reads what a scanner or a person hands over: a bare code (any spacing or case), a scan URL ending in
- * `/t/{code}` (of any node), or a GS1 Digital Link with a lot or serial (of any domain).
+ * `/t/{code}` (of any node), or a GS1 Digital Link with a lot or serial (of any domain). With `field`, an error
+ * names the request field the value came from.
  */
-export function parseTraceInput(input: string): TraceTarget {
+export function parseTraceInput(input: string, field?: string): TraceTarget {
+  try {
+    return readTraceInput(input);
+  } catch (e) {
+    if (field !== undefined && e instanceof DomainError) throw new DomainError(e.kind, e.code, e.zh, e.en, { ...e.details, field });
+    throw e;
+  }
+}
+
+function readTraceInput(input: string): TraceTarget {
   const s = input.trim();
   if (s.length > 2048) throw notTraceable();
   if (!/^https?:\/\//i.test(s)) return { by: 'code', code: parseCodeOrThrow(s).code };

@@ -1,5 +1,5 @@
 import type { Database } from '../platform/db.ts';
-import { DomainError, conflict, invalid, notFound, tooMany } from '../platform/errors.ts';
+import { conflict, invalid, notFound, tooMany } from '../platform/errors.ts';
 import { appendJournal } from '../platform/journal.ts';
 import { type Actor, actorId, ensure } from '../accounts/actor.ts';
 import { logQuery } from '../access/query-log.ts';
@@ -65,13 +65,7 @@ export function createComplaintsService(deps: ComplaintsDeps) {
         type = photoType(photo.bytes);
         if (!type) throw invalid('COMPLAINT_PHOTO_TYPE', '照片须为 JPEG、PNG 或 WebP 图片', 'The photo must be a JPEG, PNG or WebP image', { field: 'photo' });
       }
-      let target;
-      try {
-        target = parseTraceInput(input.code);
-      } catch (e) {
-        if (e instanceof DomainError) throw new DomainError(e.kind, e.code, e.zh, e.en, { ...e.details, field: 'code' });
-        throw e;
-      }
+      const target = parseTraceInput(input.code, 'code');
       const clientHash = client.ip ? saltedHash(await saltOnce(), client.ip) : null;
       return db.tx(async (q) => {
         const dal = complaintsDal(q);

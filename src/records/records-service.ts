@@ -62,13 +62,7 @@ const siteNotOwned = (field = 'siteId') => invalid('SITE_NOT_OWNED', '场所不�
  * the request `field` the value came from.
  */
 export async function codeOf(q: Queryable, input: string, field: string): Promise<string> {
-  let target;
-  try {
-    target = parseTraceInput(input);
-  } catch (e) {
-    if (e instanceof DomainError) throw new DomainError(e.kind, e.code, e.zh, e.en, { ...e.details, field });
-    throw e;
-  }
+  const target = parseTraceInput(input, field);
   if (target.by !== 'lot') return target.code;
   const code = await recordsDal(q).batchCodeByLot(target.gtin, target.lot);
   if (!code) throw codeUnknown(input, field);
