@@ -190,7 +190,7 @@ export function riskDal(q: Queryable) {
          SELECT it.code, it.owner, it.division, s.at, s.lat, s.lng, s.ua_hash, s.located_at
            FROM items it CROSS JOIN LATERAL (SELECT at, lat, lng, ua_hash, located_at FROM scans WHERE code = it.code AND at >= $2 ORDER BY at DESC LIMIT $3) s`,
         [scannedSince, lookbackSince, perCode])).rows;
-      const by = new Map<string, ScannedItem & { latestAt: Date }>();
+      const by = new Map<string, ScannedItem>();
       for (const r of rows) {
         const it = by.get(r.code) ?? { code: r.code, ownerOperatorId: r.owner, divisionCode: r.division, scans: [] as ScanFact[], latestAt: r.at };
         it.scans.push({ at: r.at, lat: r.lat === null ? null : Number(r.lat), lng: r.lng === null ? null : Number(r.lng), uaHash: r.ua_hash });

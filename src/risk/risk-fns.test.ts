@@ -179,7 +179,7 @@ test('rule 7: clone codes by the scan rule; complaints about one product or oper
   const s = settings('suspected_clone');
   const t0 = Date.parse('2024-05-10T08:00:00Z');
   const scan = (min: number, lat: number, lng: number) => ({ at: new Date(t0 + min * 60_000), lat, lng, uaHash: `ua${min}` });
-  const item = (scans: ReturnType<typeof scan>[]) => [{ code: CODE, ownerOperatorId: OP, divisionCode: '350121', scans }];
+  const item = (scans: ReturnType<typeof scan>[]) => [{ code: CODE, ownerOperatorId: OP, divisionCode: '350121', scans, latestAt: scans[scans.length - 1].at }];
   const [clone] = fns.cloneFindings(item([scan(0, 26.1, 119.3), scan(60, 39.9, 116.4)]), s);
   assert.deepEqual([clone.subject, clone.facts.reason], [`code:${CODE}`, 'far_apart']);
   assert.deepEqual(fns.cloneFindings(item([scan(0, 26.1, 119.3), scan(60, 24.5, 118.1)]), s), [], 'Fuzhou and Xiamen');
@@ -239,9 +239,10 @@ test('rule 7 (audit): an operator counts the complaints naming its products; one
   });
   const [A, B] = ['aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb'];
   const mixed = [complaint(A), complaint(A), complaint(B), complaint(B), complaint(null), complaint(null)];
-  const [op] = fns.complaintClusterFindings(mixed, now, c);
+  const found = fns.complaintClusterFindings(mixed, now, c);
+  const [op] = found;
   assert.deepEqual([op.subject, op.facts.complaints, op.facts.namingProduct], [`operator:${OP}`, 6, 4]);
-  assert.equal(fns.complaintClusterFindings(mixed, now, c).length, 1, 'no product reached the threshold');
+  assert.equal(found.length, 1, 'no product reached the threshold');
   assert.match(op.explanation.zh, /经营主体“鲜切净菜加工厂”的投诉 6 件（其中 4 件指明其产品）/);
   // One product's cluster: the product's warning alone, not a second one for the same complaints.
   assert.deepEqual(subjects(fns.complaintClusterFindings([complaint(A), complaint(A), complaint(A)], now, c)), [`product:${A}`]);
@@ -271,7 +272,7 @@ test('newest evidence: kept by merging, taken from complaints, scans and receipt
   const [rate] = fns.entryAdmissionFindings([{ operatorId: OP, divisionCode: '350203', total: 10, missing: 5, latestMissingAt: at('2024-05-03T00:00:00Z') }], settings('entry_admission_missing'));
   assert.equal(rate.evidenceAt?.toISOString(), '2024-05-03T00:00:00.000Z');
   const scans = [{ at: at('2024-05-10T08:00:00Z'), lat: 26.1, lng: 119.3, uaHash: 'a' }, { at: at('2024-05-10T09:00:00Z'), lat: 39.9, lng: 116.4, uaHash: 'b' }];
-  assert.equal(fns.cloneFindings([{ code: CODE, ownerOperatorId: OP, divisionCode: null, scans }], settings('suspected_clone'))[0].evidenceAt?.toISOString(), '2024-05-10T09:00:00.000Z');
+  assert.equal(fns.cloneFindings([{ code: CODE, ownerOperatorId: OP, divisionCode: null, scans, latestAt: scans[1].at }], settings('suspected_clone'))[0].evidenceAt?.toISOString(), '2024-05-10T09:00:00.000Z');
 
   assert.deepEqual(fns.liveEvents([ev({ seq: 'a' }), ev({ seq: 'b', body: { errorDeclaration: { declarationTime: '2024-05-11T00:00:00Z' } } })]).map((e) => e.seq), ['a']);
 

@@ -537,7 +537,7 @@ export function massBalanceFindings(pairs: readonly OutboundPair[], movements: r
 // ---- 7. Suspected clone codes; complaint clusters ------------------------------------------------
 
 /** An item code with its recent scans and whom it belongs to; `latestAt`: its newest scan, or location of one, if later. */
-export interface ScannedItem { code: string; ownerOperatorId: string; divisionCode: string | null; scans: ScanFact[]; latestAt?: Date | null }
+export interface ScannedItem { code: string; ownerOperatorId: string; divisionCode: string | null; scans: ScanFact[]; latestAt: Date }
 
 const CLONE_REASONS: Record<string, [zh: string, en: string]> = {
   far_apart: [`${CLONE_WINDOW_MS / 3_600_000} 小时内在相距 ${CLONE_DISTANCE_KM} 公里以上的两地被扫描`, `was scanned more than ${CLONE_DISTANCE_KM} km apart within ${CLONE_WINDOW_MS / 3_600_000} hours`],
@@ -554,7 +554,7 @@ export function cloneFindings(items: readonly ScannedItem[], s: RuleSettings<'su
     return [{
       rule: 'suspected_clone' as const, subject: `code:${it.code}`, severity: s.severity, operatorId: it.ownerOperatorId, divisionCode: it.divisionCode,
       codes: [it.code], eventSeqs: [], facts: { reason: c.reason, since: c.since },
-      evidenceAt: it.latestAt ?? (it.scans.length ? new Date(Math.max(...it.scans.map((x) => x.at.getTime()))) : null),
+      evidenceAt: it.latestAt,
       explanation: { zh: `单品码 ${it.code} ${zh}，疑似被复制（自 ${c.since}）。`, en: `Item code ${it.code} ${en}: it may have been copied (since ${c.since}).` },
     }];
   });

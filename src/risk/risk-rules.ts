@@ -14,6 +14,8 @@ import { type AllSettings, type Bilingual, type Finding, type RiskEvent, type Ru
  */
 
 export interface CaptureContext { dal: RiskDal; events: RiskEvent[]; now: Date }
+/** What the rules read of one capture: its events, and its sales with the goods they name, read once for all of them. */
+interface CaptureReading extends CaptureContext { sales(): Promise<{ sales: fns.Sale[]; goods: Map<string, fns.GoodsFacts> }> }
 export interface ScheduleContext {
   dal: RiskDal; now: Date;
   /** When the previous scheduled run ended, if one did. */
@@ -27,7 +29,7 @@ interface RuleDef<R extends RuleId> {
   name: Bilingual;
   description: Bilingual;
   settings: { [K in keyof RuleSettings<R>]-?: Bilingual };
-  onCapture?: (ctx: CaptureContext, s: RuleSettings<R>) => Promise<Finding[]>;
+  onCapture?: (ctx: CaptureReading, s: RuleSettings<R>) => Promise<Finding[]>;
   onSchedule?: (ctx: ScheduleContext, s: RuleSettings<R>) => Promise<Finding[]>;
 }
 
@@ -121,12 +123,9 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
       banned: { zh: '禁用物质名单', en: 'Banned substances' },
       restricted: { zh: '限用高毒农药名单', en: 'Restricted high-toxicity pesticides' },
     },
-    async onCapture({ dal, events }, s) {
-      const applied = fns.bannedInputFindings(present(events.map(fns.applicationOf)), s);
-      const sales = present(events.map(fns.saleOf));
-      if (sales.length === 0) return applied;
-      const goods = new Map((await dal.goods([...new Set(sales.flatMap((x) => x.codes))])).map((g) => [g.code, g]));
-      return [...applied, ...fns.bannedSaleFindings(sales, goods, s)];
+    async onCapture(ctx, s) {
+      const { sales, goods } = await ctx.sales();
+      return [...fns.bannedInputFindings(present(ctx.events.map(fns.applicationOf)), s), ...fns.bannedSaleFindings(sales, goods, s)];
     },
   },
 
@@ -143,10 +142,9 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
       substances: { zh: '按名称识别的限用农药', en: 'Restricted pesticides recognised by name' },
       licenceTypes: { zh: '视为定点经营许可的许可证类型', en: 'Licence types that make an operator a designated dealer' },
     },
-    async onCapture({ dal, events }, s) {
-      const sales = present(events.map(fns.saleOf));
+    async onCapture({ dal, sales: read }, s) {
+      const { sales, goods } = await read();
       if (sales.length === 0) return [];
-      const goods = new Map((await dal.goods([...new Set(sales.flatMap((x) => x.codes))])).map((g) => [g.code, g]));
       const sellers = [...new Set(sales.filter((x) => fns.restrictedGoodsOf(x, goods, s).length).map((x) => x.operatorId))];
       if (sellers.length === 0) return [];
       const licences = new Map((await dal.parties(sellers)).map((p) => [p.id, p.licences]));
@@ -303,14 +301,23 @@ export const RULES: { [R in RuleId]: RuleDef<R> } = {
   },
 };
 
-function captureRule<R extends RuleId>(id: R, ctx: CaptureContext, settings: AllSettings): Promise<Finding[]> {
+function captureRule<R extends RuleId>(id: R, ctx: CaptureReading, settings: AllSettings): Promise<Finding[]> {
   const rule: RuleDef<R> = RULES[id];
   return rule.onCapture && settings[id].enabled ? rule.onCapture(ctx, settings[id]) : Promise.resolve([]);
 }
 
 /** Runs every enabled rule that reads captured events over them; their findings, merged per rule and subject. */
 export async function evaluateCaptured(ctx: CaptureContext, settings: AllSettings): Promise<Finding[]> {
-  const live = { ...ctx, events: fns.liveEvents(ctx.events) };
+  const events = fns.liveEvents(ctx.events);
+  let sold: ReturnType<CaptureReading['sales']> | undefined;
+  const live: CaptureReading = {
+    ...ctx, events,
+    sales: () => (sold ??= (async () => {
+      const sales = present(events.map(fns.saleOf));
+      const goods = new Map(sales.length ? (await ctx.dal.goods([...new Set(sales.flatMap((x) => x.codes))])).map((g) => [g.code, g]) : []);
+      return { sales, goods };
+    })()),
+  };
   const findings: Finding[] = [];
   for (const id of RULE_IDS) findings.push(...(await captureRule(id, live, settings)));
   return fns.mergeFindings(findings);
