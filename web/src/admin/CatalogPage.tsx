@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post, qs } from '../lib/api.ts';
 import { useI18n } from '../lib/i18n.tsx';
 import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, SelectField, Table } from '../lib/ui.tsx';
-import { chinaToday } from '../operator/org/common.tsx';
+import { chinaToday } from '../lib/divisions.ts';
 
 interface Category { code: string; parentCode: string | null; nameZh: string; nameEn: string; keyTraced: boolean }
 interface Listing { id: string; categoryCode: string; categoryNameZh: string; categoryNameEn: string; effectiveFrom: string; effectiveTo: string | null; note: string | null }

@@ -5,7 +5,7 @@ import type { Me, Role } from '../lib/auth.tsx';
 import { useI18n } from '../lib/i18n.tsx';
 import { roleName } from '../app/Layout.tsx';
 import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, SelectField, Table } from '../lib/ui.tsx';
-import { useDivision } from '../operator/org/common.tsx';
+import { useDivision } from '../lib/divisions.ts';
 
 interface User extends Me { createdAt: string }
 interface Operator { id: string; name: string; uscc: string; divisionName: string; status: string }

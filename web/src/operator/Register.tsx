@@ -6,7 +6,8 @@ import { useI18n } from '../lib/i18n.tsx';
 import { Badge, Button, Card, Field, ProblemMessage } from '../lib/ui.tsx';
 import { normaliseUscc, usccDivision } from '../../../src/registry/uscc.ts';
 import './org/org.css';
-import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useDivision, useFieldError, useTypeName, useUsccCheck, type Operator } from './org/common.tsx';
+import { DivisionPicker, OPERATOR_TYPES, STATUS_NAMES, useFieldError, useTypeName, useUsccCheck, type Operator } from './org/common.tsx';
+import { useDivision } from '../lib/divisions.ts';
 import type { OperatorType } from '../../../src/registry/registry-types.ts';
 
 /** The live USCC check as the user types, and the division a valid USCC encodes (its likely division). */

@@ -6,7 +6,8 @@ import { useMe } from '../../lib/auth.tsx';
 import { useI18n } from '../../lib/i18n.tsx';
 import { Button, Card, Field, Loading, PageTitle, ProblemMessage, SelectField, Table } from '../../lib/ui.tsx';
 import { validateBatch } from '../../../../src/batches/batches-fns.ts';
-import { chinaToday, precheck, useFieldError, useOperator, useProducts, useSites, type Batch } from './common.tsx';
+import { precheck, useFieldError, useOperator, useProducts, useSites, type Batch } from './common.tsx';
+import { chinaToday } from '../../lib/divisions.ts';
 
 const PAGE = 50;
 

@@ -5,13 +5,13 @@
 import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, get, qs } from '../../lib/api.ts';
+import { useDivision, type Division } from '../../lib/divisions.ts';
 import { useMe, type Me } from '../../lib/auth.tsx';
 import { useI18n, type Bilingual } from '../../lib/i18n.tsx';
 import { Button, SelectField } from '../../lib/ui.tsx';
 import { OPERATOR_TYPE_NAMES, type OperatorType, type SiteKind } from '../../../../src/registry/registry-types.ts';
 import { DomainError } from '../../../../src/platform/errors.ts';
 import { normaliseUscc } from '../../../../src/registry/uscc.ts';
-import { chinaDate } from '../../../../src/catalog/catalog-fns.ts';
 
 export { OPERATOR_TYPES, OPERATOR_TYPE_NAMES, SITE_KINDS } from '../../../../src/registry/registry-types.ts';
 
@@ -42,7 +42,6 @@ export interface Pool {
   id: string; ownerOperatorId: string; printerOperatorId: string | null; kind: 'batch' | 'item'; size: number; note: string | null;
   counts: { unassigned: number; active: number; void: number }; createdAt: string;
 }
-export interface Division { code: string; name: string; level: string; parent: string | null; path: string[]; children: { code: string; name: string; level: string }[] }
 
 export const isAdmin = (me: Me) => me.role === 'operator-admin';
 /** Operator admin and staff do the day-to-day work (products, batches, codes, records); a printer does not. */
@@ -200,14 +199,6 @@ function parentOf(code: string): string | null {
   return `${code.slice(0, 4)}00`;
 }
 
-/** A division with its children (GB/T 2260; fixed data, fetched once per code); nothing for a code that is not six digits. */
-export function useDivision(code: string) {
-  return useQuery({
-    queryKey: ['division', code], enabled: /^\d{6}$/.test(code), staleTime: Infinity, retry: false,
-    queryFn: () => get<Division>(`/api/v1/divisions/${code}`),
-  });
-}
-
 function DivisionLevel({ parent, label, value, onChange, required }: { parent: string; label: string; value: string; onChange: (c: string) => void; required?: boolean }) {
   const { t } = useI18n();
   const q = useDivision(parent);
@@ -234,7 +225,3 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   );
 }
 
-/** Today in China (YYYY-MM-DD), the day the API checks production dates against. */
-export function chinaToday(): string {
-  return chinaDate(new Date());
-}

@@ -8,7 +8,8 @@ import { useI18n } from '../../lib/i18n.tsx';
 import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
 import { Badge, Button, Card, Field, Notice, ProblemMessage, SelectField, TextArea } from '../../lib/ui.tsx';
 import { useMe } from '../../lib/auth.tsx';
-import { chinaToday, fieldErrorOf, useOperator, useProducts, useSites } from '../org/common.tsx';
+import { fieldErrorOf, useOperator, useProducts, useSites } from '../org/common.tsx';
+import { chinaToday } from '../../lib/divisions.ts';
 import { compact, eventGoods, eventParty, toRfc3339, useCodeInfo, useRecordSubmit, type EventBody } from './lib.tsx';
 import {
   CertificatesEditor, emptyCert, GoodsEditor, goodsBody, PartnerPicker, partnersFrom, QUANTITY_PATTERN, RecordOutcome,

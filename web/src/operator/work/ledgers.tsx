@@ -8,7 +8,7 @@ import { Link } from 'react-router';
 import { api, download, qs } from '../../lib/api.ts';
 import { useI18n, type Bilingual } from '../../lib/i18n.tsx';
 import { Badge, Button, Card, Field, Notice, PageTitle, ProblemMessage, Stats, Table } from '../../lib/ui.tsx';
-import { chinaToday } from '../org/common.tsx';
+import { chinaToday } from '../../lib/divisions.ts';
 
 type Kind = 'purchase' | 'sales';
 const NAMES: Record<Kind, [string, string]> = { purchase: ['进货台账', 'Purchase ledger'], sales: ['销售台账', 'Sales ledger'] };

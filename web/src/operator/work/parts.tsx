@@ -6,7 +6,8 @@ import { download, get, qs } from '../../lib/api.ts';
 import { useI18n } from '../../lib/i18n.tsx';
 import { CodeScanner, extractCode } from '../../lib/scanner.tsx';
 import { Badge, Button, Card, Field, Loading, Notice, ProblemMessage, SelectField, Table } from '../../lib/ui.tsx';
-import { chinaToday, fieldErrorOf, useUsccCheck } from '../org/common.tsx';
+import { fieldErrorOf, useUsccCheck } from '../org/common.tsx';
+import { chinaToday } from '../../lib/divisions.ts';
 import { certName, EventDetails, eventKind, GoodsText, useCodeInfo, type BatchView, type EventBody, type RecordResult } from './lib.tsx';
 import { normaliseUscc } from '../../../../src/registry/uscc.ts';
 
