@@ -94,7 +94,8 @@ try {
   await migrate(db.pool);
   const recall = createRecallService({ db: clock.database(db), capture: captureInTx, publicUrl: 'http://bench.test' });
   const kept: { ingredient: string; scans: number; items?: number } | null = fs.existsSync(seeded) ? JSON.parse(fs.readFileSync(seeded, 'utf8')) : null;
-  const { ingredient, scans: SCANS, items: ITEMS = 0 } = kept ?? await build();
+  // A kept store says what it was built with, whatever this run's --scans and --items.
+  const { ingredient, scans, items = 0 } = kept ?? await build();
   const totalEvents = Number((await db.pool.query('SELECT count(*) FROM events')).rows[0].count);
 
   // ── Measurements ────────────────────────────────────────────────────────────
@@ -133,7 +134,7 @@ try {
     csv.push(performance.now() - t0);
     cpu.csv.push(await cpuMs() - c0);
     shares.csv.push(clock.take());
-    if (view.scans.total !== SCANS) throw new Error(`impact counted ${view.scans.total} scans of ${SCANS}`);
+    if (view.scans.total !== scans) throw new Error(`impact counted ${view.scans.total} scans of ${scans}`);
     const { codes, operators, holdings } = opened.incident.affected!;
     sizes = { codes, operators, holdings, xlsxBytes: book.body.length, csvRows: sheet.body.toString('utf8').split('\r\n').length - 2 };
   }
@@ -146,7 +147,7 @@ try {
   };
   console.log([
     `store: ${totalEvents.toLocaleString()} events; incident: ${sizes.codes.toLocaleString()} affected codes, ${sizes.holdings.toLocaleString()} holdings, ${sizes.operators} operators, `
-      + `${ITEMS ? `${ITEMS} item codes per pack, ` : ''}${SCANS.toLocaleString()} scans; ${RUNS} runs`,
+      + `${items ? `${items} item codes per pack, ` : ''}${scans.toLocaleString()} scans; ${RUNS} runs`,
     `affected set (open incident: trace, holdings, store): p50 ${ms(pct(affected, 50))}, max ${ms(Math.max(...affected))}`,
     `impact assessment: p50 ${ms(pct(impact, 50))}, max ${ms(Math.max(...impact))}`,
     `affected set + impact: p50 ${ms(pct(both, 50))}, max ${ms(Math.max(...both))} (target < 1000 ms)`,
